@@ -1,0 +1,59 @@
+#pragma once
+// What a handler gets besides its validated input: who is calling, where, and the state it
+// may use. Handlers never see HTTP.
+#include <string>
+#include <variant>
+
+#include "api/service_model.h"
+#include "common/arn.h"
+#include "common/aws_error.h"
+#include "common/clock.h"
+#include "common/config.h"
+#include "common/json.h"
+#include "state/db.h"
+#include "state/scope.h"
+
+namespace berth::api {
+
+struct OpContext {
+  std::string account;
+  std::string region;
+  std::string request_id;
+  const Clock& clock;
+  const Config& config;
+  state::Connection& db;  // inside the call's transaction (read-only for read operations)
+  const Operation& op;    // the operation being served, with its model shapes
+
+  state::Scope scope() const { return {account, region}; }
+  // The caller's identity; berth does not verify credentials, so it is the account root.
+  std::string principal_arn() const { return arns::root_principal(account); }
+};
+
+// A handler's result: the JSON response body, or the AWS error to send.
+class Outcome {
+ public:
+  Outcome(AwsError e) : v_(std::move(e)) {}  // NOLINT: errors convert implicitly
+  static Outcome ok(std::string body) { return Outcome(std::move(body), 0); }
+  bool ok() const { return v_.index() == 0; }
+  const std::string& body() const { return std::get<0>(v_); }
+  const AwsError& error() const { return std::get<1>(v_); }
+
+ private:
+  Outcome(std::string body, int) : v_(std::move(body)) {}
+  std::variant<std::string, AwsError> v_;
+};
+
+using Handler = Outcome (*)(OpContext&, const json::Value& input);
+
+// Builds a JSON response body: fill the writer, then take the text.
+class Body {
+ private:
+  rapidjson::StringBuffer buf;  // declared first: the writer below refers to it
+
+ public:
+  Body() : w(buf) {}
+  json::Writer w;
+  Outcome done() { return Outcome::ok(std::string(buf.GetString(), buf.GetSize())); }
+};
+
+}  // namespace berth::api

@@ -1,0 +1,102 @@
+#include "api/ecs/shapes.h"
+
+namespace berth::api::ecs {
+namespace {
+void copy_member(json::Writer& w, const json::Value& doc, const char* name) {
+  if (const json::Value* v = json::member(doc, name)) {
+    w.Key(name);
+    v->Accept(w);
+  }
+}
+}  // namespace
+
+void write_tags(json::Writer& w, const std::vector<state::Tag>& tags) {
+  w.StartArray();
+  for (const auto& [k, v] : tags) {
+    w.StartObject();
+    json::kv(w, "key", k);
+    json::kv(w, "value", v);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+std::vector<state::Tag> tags_of(const json::Value& input, const char* member) {
+  std::vector<state::Tag> out;
+  if (const json::Value* tags = json::member(input, member); tags && tags->IsArray())
+    for (const auto& t : tags->GetArray())
+      out.emplace_back(std::string(json::get_string(t, "key").value_or("")),
+                       std::string(json::get_string(t, "value").value_or("")));
+  return out;
+}
+
+void write_cluster(OpContext& ctx, json::Writer& w, const state::ClusterRow& row, ClusterView view) {
+  rapidjson::Document doc;
+  doc.Parse(row.doc.c_str(), row.doc.size());
+  w.StartObject();
+  json::kv(w, "clusterArn", row.arn);
+  json::kv(w, "clusterName", row.name);
+  if (view.configurations) copy_member(w, doc, "configuration");
+  json::kv(w, "status", row.status);
+  // Counts of container instances, tasks and services come with the task runtime and
+  // services; a cluster without them counts zero.
+  w.Key("registeredContainerInstancesCount"); w.Int(0);
+  w.Key("runningTasksCount"); w.Int(0);
+  w.Key("pendingTasksCount"); w.Int(0);
+  w.Key("activeServicesCount"); w.Int(0);
+  w.Key("statistics");
+  w.StartArray();
+  if (view.statistics) {
+    for (const char* name : {"runningEC2TasksCount", "runningFargateTasksCount", "pendingEC2TasksCount",
+                             "pendingFargateTasksCount", "activeEC2ServiceCount", "activeFargateServiceCount",
+                             "drainingEC2ServiceCount", "drainingFargateServiceCount"}) {
+      w.StartObject();
+      json::kv(w, "name", name);
+      json::kv(w, "value", "0");
+      w.EndObject();
+    }
+  }
+  w.EndArray();
+  w.Key("tags");
+  if (view.tags)
+    write_tags(w, state::TagsStore(ctx.db).list(row.arn));
+  else
+    write_tags(w, {});
+  if (view.settings) copy_member(w, doc, "settings");
+  copy_member(w, doc, "capacityProviders");
+  copy_member(w, doc, "defaultCapacityProviderStrategy");
+  if (view.attachments) {
+    w.Key("attachments");
+    w.StartArray();
+    w.EndArray();
+  }
+  copy_member(w, doc, "serviceConnectDefaults");
+  w.EndObject();
+}
+
+void write_task_definition(json::Writer& w, const state::TaskDefinitionRow& row) {
+  // The stored doc is the whole object but for status and the lifecycle dates: splice them in.
+  std::string_view doc = row.doc;
+  std::string text(doc.substr(0, doc.rfind('}')));
+  text += R"(,"status":")" + row.status + "\"";
+  auto date = [&](const char* key, std::int64_t millis) {
+    rapidjson::StringBuffer b;
+    json::Writer dw(b);
+    json::epoch_seconds(dw, millis);
+    text += std::string(",\"") + key + "\":" + b.GetString();
+  };
+  if (row.deregistered_at) date("deregisteredAt", *row.deregistered_at);
+  if (row.deleted_at) date("deleteRequestedAt", *row.deleted_at);
+  text += '}';
+  json::raw(w, text);
+}
+
+void write_failure(json::Writer& w, std::string_view arn, std::string_view reason, std::string_view detail) {
+  w.StartObject();
+  json::kv(w, "arn", arn);
+  json::kv(w, "reason", reason);
+  if (!detail.empty()) json::kv(w, "detail", detail);
+  w.EndObject();
+}
+
+}  // namespace berth::api::ecs

@@ -1,0 +1,90 @@
+// TagResource, UntagResource, ListTagsForResource on every taggable ECS resource.
+#include "api/ecs/tags.h"
+
+#include <set>
+
+#include "api/ecs/errors.h"
+#include "api/ecs/identifiers.h"
+#include "api/ecs/shapes.h"
+#include "api/services.h"
+#include "state/ecs_cluster_store.h"
+#include "state/ecs_task_definition_store.h"
+
+namespace berth::api::ecs {
+namespace {
+
+// The error for an ARN that names no existing ECS resource of this account and region.
+std::optional<AwsError> check_resource(OpContext& ctx, std::string_view text) {
+  auto arn = Arn::parse(text);
+  if (!arn || arn->service != "ecs" || arn->account != ctx.account || arn->region != ctx.region)
+    return errors::invalid_arn();
+  std::string_view type = arn->resource_type();
+  if (type == "cluster") {
+    auto row = state::ClusterStore(ctx.db, ctx.scope()).get(arn->resource_id());
+    if (!row || row->status != "ACTIVE") return errors::cluster_not_found();
+    return std::nullopt;
+  }
+  if (type == "task-definition") {
+    auto ref = task_definition_ref(ctx, text);
+    if (!ref || !ref->revision) return errors::invalid_arn();
+    if (!state::TaskDefinitionStore(ctx.db, ctx.scope()).get(ref->family, *ref->revision))
+      return errors::task_definition_not_found();
+    return std::nullopt;
+  }
+  if (type == "capacity-provider")
+    return errors::invalid_parameter("The capacity providers FARGATE and FARGATE_SPOT cannot be tagged.");
+  static const std::set<std::string_view> other = {"task", "service", "container-instance", "task-set"};
+  if (other.count(type)) return errors::resource_not_found("The specified resource could not be found.");
+  return errors::invalid_arn();
+}
+
+Outcome tag_resource(OpContext& ctx, const json::Value& in) {
+  std::string_view arn = json::view(in["resourceArn"]);
+  if (auto e = check_resource(ctx, arn)) return *e;
+  auto tags = tags_of(in);
+  state::TagsStore store(ctx.db);
+  if (auto e = check_tags(tags)) return *e;
+  store.put(arn, tags);
+  if (store.count(arn) > 50) return errors::invalid_parameter("A resource can have at most 50 tags.");
+  return Outcome::ok("{}");
+}
+
+Outcome untag_resource(OpContext& ctx, const json::Value& in) {
+  std::string_view arn = json::view(in["resourceArn"]);
+  if (auto e = check_resource(ctx, arn)) return *e;
+  std::vector<std::string> keys;
+  for (const auto& k : in["tagKeys"].GetArray()) keys.emplace_back(json::view(k));
+  state::TagsStore(ctx.db).remove(arn, keys);
+  return Outcome::ok("{}");
+}
+
+Outcome list_tags_for_resource(OpContext& ctx, const json::Value& in) {
+  std::string_view arn = json::view(in["resourceArn"]);
+  if (auto e = check_resource(ctx, arn)) return *e;
+  Body b;
+  b.w.StartObject();
+  b.w.Key("tags");
+  write_tags(b.w, state::TagsStore(ctx.db).list(arn));
+  b.w.EndObject();
+  return b.done();
+}
+}  // namespace
+
+std::optional<AwsError> check_tags(const std::vector<state::Tag>& tags) {
+  for (const auto& [k, v] : tags) {
+    std::string lower = k.substr(0, 4);
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower == "aws:") return errors::invalid_parameter("Tag keys cannot start with the reserved prefix 'aws:'.");
+    if (k.empty()) return errors::invalid_parameter("Tag keys must not be empty.");
+  }
+  if (tags.size() > 50) return errors::invalid_parameter("A resource can have at most 50 tags.");
+  return std::nullopt;
+}
+
+void register_tags(OperationTable& t) {
+  t.add("ecs", "TagResource", tag_resource, Access::Write);
+  t.add("ecs", "UntagResource", untag_resource, Access::Write);
+  t.add("ecs", "ListTagsForResource", list_tags_for_resource, Access::Read);
+}
+
+}  // namespace berth::api::ecs

@@ -1,0 +1,55 @@
+#include "api/router.h"
+
+#include <spdlog/spdlog.h>
+
+#include "api/aws_json.h"
+#include "common/ids.h"
+#include "common/json.h"
+
+namespace berth::api {
+namespace {
+HttpResponse json_response(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+}  // namespace
+
+HttpResponse Router::route(const HttpRequest& req) {
+  std::string_view path = path_of(req.target);
+  if (path == "/_berth/health" && (req.method == "GET" || req.method == "HEAD")) return health();
+  if (path == "/_berth/reset" && req.method == "POST") {
+    db_.wipe();
+    spdlog::info("state reset");
+    return json_response(200, R"({"reset":true})");
+  }
+  if (path == "/v2" || path.starts_with("/v2/")) {
+    HttpResponse r = json_response(
+        404, R"({"errors":[{"code":"UNSUPPORTED","message":"the registry is not available yet","detail":null}]})");
+    r.headers.emplace_back("Docker-Distribution-API-Version", "registry/2.0");
+    return r;
+  }
+  if (req.method == "POST" && path == "/") return dispatcher_.handle(req);
+  if (!req.amz_target.empty()) return dispatcher_.handle(req);
+  return aws_json::error(AwsError::client("UnknownOperationException",
+                                          "No operation at " + req.method + " " + std::string(path), 404),
+                         ids::uuid_v4());
+}
+
+HttpResponse Router::health() const {
+  auto uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  rapidjson::StringBuffer buf;
+  json::Writer w(buf);
+  w.StartObject();
+  json::kv(w, "status", "ok");
+  json::kv(w, "version", BERTH_VERSION);
+  w.Key("uptimeSeconds");
+  w.Double(uptime);
+  w.EndObject();
+  return json_response(200, std::string(buf.GetString(), buf.GetSize()));
+}
+
+}  // namespace berth::api

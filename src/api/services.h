@@ -1,0 +1,18 @@
+#pragma once
+// Every AWS service berth serves: its model and its registration lists. Adding a service
+// means one line here; adding an operation means one line in its resource file.
+#include "api/operation_table.h"
+
+namespace berth::api {
+
+void register_services(OperationTable& table);
+
+namespace ecs {
+void register_clusters(OperationTable& t);
+void register_capacity_providers(OperationTable& t);
+void register_task_definitions(OperationTable& t);
+void register_tags(OperationTable& t);
+void register_account_settings(OperationTable& t);
+}  // namespace ecs
+
+}  // namespace berth::api

@@ -1,0 +1,20 @@
+#pragma once
+// What `berth serve` was asked to do.
+#include <string>
+
+namespace berth {
+
+struct Config {
+  std::string listen_host = "127.0.0.1";
+  unsigned short listen_port = 4566;
+  std::string data_dir;  // empty: the default under $HOME
+  bool ephemeral = false;
+  std::string account_id = "000000000000";
+  std::string region = "us-east-1";
+  std::string log_level = "info";
+  int threads = 0;  // 0: one per core, at least 2
+
+  static std::string default_data_dir();
+};
+
+}  // namespace berth

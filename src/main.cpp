@@ -1,0 +1,101 @@
+// Startup and shutdown order; nothing else.
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "api/dispatcher.h"
+#include "api/http_server.h"
+#include "api/operation_table.h"
+#include "api/router.h"
+#include "api/services.h"
+#include "cli.h"
+#include "common/clock.h"
+#include "common/logging.h"
+#include "state/db.h"
+
+namespace fs = std::filesystem;
+using namespace berth;
+
+namespace {
+int serve(Config cfg) {
+  auto t0 = std::chrono::steady_clock::now();
+  if (!logging::setup(cfg.log_level)) {
+    std::cerr << "berth: unknown log level " << cfg.log_level << "\n";
+    return 2;
+  }
+  fs::path dir;
+  if (cfg.ephemeral) {
+    std::string tmpl = (fs::temp_directory_path() / "berth-XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) {
+      spdlog::critical("cannot create a temporary data directory");
+      return 1;
+    }
+    dir = tmpl;
+  } else {
+    dir = cfg.data_dir.empty() ? Config::default_data_dir() : cfg.data_dir;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) {
+      spdlog::critical("cannot create data directory {}: {}", dir.string(), ec.message());
+      return 1;
+    }
+  }
+  cfg.data_dir = dir.string();
+
+  int rc = 0;
+  try {
+    state::Database db((dir / "berth.db").string());
+    api::OperationTable ops;
+    api::register_services(ops);
+    SystemClock clock;
+    api::Dispatcher dispatcher(ops, db, clock, cfg);
+    api::Router router(dispatcher, db);
+    api::HttpServer server(router, {.host = cfg.listen_host, .port = cfg.listen_port, .threads = cfg.threads});
+    unsigned short port = server.bind();
+    server.run([&] {
+      auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      spdlog::info("berth {} listening on {}:{} (data {}, account {}, region {}, ready in {:.1f} ms)",
+                   BERTH_VERSION, cfg.listen_host, port, cfg.data_dir, cfg.account_id, cfg.region, ms);
+    });
+    spdlog::info("stopped");
+  } catch (const std::exception& e) {
+    spdlog::critical("{}", e.what());
+    rc = 1;
+  }
+  if (cfg.ephemeral) {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+  return rc;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string error;
+  auto cmd = parse_command_line(argc, argv, error);
+  if (!cmd) {
+    std::cerr << "berth: " << error << "\n\n" << usage();
+    return 2;
+  }
+  switch (cmd->kind) {
+    case Command::Kind::Version:
+      std::cout << "berth " << BERTH_VERSION << "\n";
+      return 0;
+    case Command::Kind::Help:
+      std::cout << usage();
+      return 0;
+    case Command::Kind::Coverage: {
+      api::OperationTable ops;
+      api::register_services(ops);
+      std::cout << ops.coverage();
+      return 0;
+    }
+    case Command::Kind::Serve:
+      return serve(cmd->config);
+  }
+  return 0;
+}
