@@ -24,6 +24,19 @@ Shape::Type type_of(std::string_view t) {
   throw std::runtime_error("unknown shape type " + std::string(t));
 }
 
+// Java-style Unicode classes have no ECMAScript equivalent: stand in their ASCII members and
+// let the validator skip the check for non-ASCII input.
+std::string ascii_pattern(std::string p, bool& changed) {
+  static const std::pair<std::string_view, std::string_view> classes[] = {
+      {"\\p{L}", "A-Za-z"}, {"\\p{N}", "0-9"}, {"\\p{Z}", " "}};
+  for (auto [from, to] : classes)
+    for (auto pos = p.find(from); pos != std::string::npos; pos = p.find(from, pos)) {
+      p.replace(pos, from.size(), to);
+      changed = true;
+    }
+  return p;
+}
+
 std::string str(const Value& v, const char* key) {
   auto it = v.FindMember(key);
   return it != v.MemberEnd() && it->value.IsString() ? it->value.GetString() : std::string();
@@ -76,7 +89,9 @@ std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view service, std:
     s.pattern = str(v, "pattern");
     if (!s.pattern.empty()) {
       try {
-        s.regex = std::make_shared<const std::regex>(s.pattern, std::regex::ECMAScript | std::regex::optimize);
+        std::string p = ascii_pattern(s.pattern, s.regex_ascii_only);
+        if (p.find("\\p{") == std::string::npos)
+          s.regex = std::make_shared<const std::regex>(p, std::regex::ECMAScript | std::regex::optimize);
       } catch (const std::regex_error&) {
         s.regex = nullptr;  // e.g. \p{...} classes; the constraint is then not checked
       }

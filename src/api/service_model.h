@@ -35,6 +35,7 @@ struct Shape {
   std::vector<std::string> enum_values;
   std::string pattern;
   std::shared_ptr<const std::regex> regex;  // null when the pattern is not ECMAScript-compatible
+  bool regex_ascii_only = false;             // the regex stands for the pattern on ASCII input only
 
   const Member* find_member(std::string_view name) const;
 };

@@ -1,5 +1,6 @@
 #include "api/validator.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -155,7 +156,8 @@ class Checker {
     std::size_t chars = 0;
     for (unsigned char c : text) chars += (c & 0xC0) != 0x80;
     length(s, chars, shown, path);
-    if (s.regex && text.size() <= kMaxRegexInput &&
+    bool ascii = std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    if (s.regex && text.size() <= kMaxRegexInput && (ascii || !s.regex_ascii_only) &&
         !std::regex_match(text.begin(), text.end(), *s.regex))
       fail(shown, path, "Member must satisfy regular expression pattern: " + s.pattern);
   }

@@ -6,6 +6,7 @@
 #include "api/ecs/errors.h"
 #include "api/ecs/identifiers.h"
 #include "api/ecs/shapes.h"
+#include "api/ecs/tags.h"
 #include "api/pagination.h"
 #include "api/services.h"
 #include "state/ecs_cluster_store.h"
@@ -119,6 +120,8 @@ Outcome create_cluster(OpContext& ctx, const json::Value& in) {
   const json::Value* strategy = json::member(in, "defaultCapacityProviderStrategy");
   if (auto e = check_capacity(providers, strategy)) return *e;
   if (auto e = check_settings(json::member(in, "settings"))) return *e;
+  auto tags = tags_of(in);
+  if (auto e = check_tags(tags)) return *e;
 
   ClusterStore store(ctx.db, ctx.scope());
   // Creating a cluster that exists and is active returns it unchanged.
@@ -148,9 +151,9 @@ Outcome create_cluster(OpContext& ctx, const json::Value& in) {
 
   ClusterRow row{name, arn, "ACTIVE", ctx.clock.now_millis(), serialize(doc)};
   store.put(row);
-  state::TagsStore tags(ctx.db);
-  tags.remove_all(arn);  // a re-created cluster starts without the old one's tags
-  tags.put(arn, tags_of(in));
+  state::TagsStore tags_store(ctx.db);
+  tags_store.remove_all(arn);  // a re-created cluster starts without the old one's tags
+  tags_store.put(arn, tags);
   return reply_with_cluster(ctx, row);
 }
 

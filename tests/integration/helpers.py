@@ -1,0 +1,216 @@
+"""Shared helpers for berth's integration tests: start/stop the real binary, talk to it with the
+aws CLI, boto3 and raw HTTP."""
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+BERTH_BIN = os.environ.get("BERTH_BIN", str(REPO / "build" / "berth"))
+AWS_CLI = "/usr/bin/aws"
+TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113"
+DEFAULT_ACCOUNT = "000000000000"
+ROOT_PRINCIPAL = f"arn:aws:iam::{DEFAULT_ACCOUNT}:root"
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class AwsCliError(Exception):
+    def __init__(self, args, rc, stdout, stderr):
+        super().__init__(f"aws {' '.join(args)} exited {rc}:\n{stderr}\n{stdout}")
+        self.rc, self.stdout, self.stderr = rc, stdout, stderr
+
+
+class Berth:
+    """One running berth process."""
+
+    def __init__(self, port, proc, data_dir=None, log_path=None):
+        self.port = port
+        self.proc = proc
+        self.data_dir = data_dir
+        self.log_path = log_path
+        self.endpoint = f"http://127.0.0.1:{port}"
+
+    # ---- lifecycle -------------------------------------------------------------------------
+    def wait_healthy(self, timeout=15.0):
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"berth exited early with {self.proc.returncode}: {self.log()}")
+            try:
+                with urllib.request.urlopen(self.endpoint + "/_berth/health", timeout=2) as r:
+                    if r.status == 200:
+                        return json.loads(r.read())
+            except Exception as e:  # not listening yet
+                last = e
+            time.sleep(0.05)
+        raise RuntimeError(f"berth not healthy after {timeout}s: {last}; {self.log()}")
+
+    def stop(self, timeout=15.0):
+        """SIGTERM, wait, and return the exit code."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError(f"berth did not exit within {timeout}s of SIGTERM")
+
+    def kill9(self):
+        self.proc.send_signal(signal.SIGKILL)
+        return self.proc.wait(timeout=15)
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def log(self):
+        if self.log_path and Path(self.log_path).exists():
+            return Path(self.log_path).read_text(errors="replace")[-4000:]
+        return ""
+
+    def reset(self):
+        status, _, body = self.http("POST", "/_berth/reset", b"")
+        assert status == 200, body
+        return body
+
+    # ---- aws CLI ---------------------------------------------------------------------------
+    def cli_env(self, access_key="test", region="us-east-1"):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(
+            AWS_ACCESS_KEY_ID=access_key,
+            AWS_SECRET_ACCESS_KEY="test",
+            AWS_DEFAULT_REGION=region,
+            AWS_PAGER="",
+            AWS_CONFIG_FILE="/dev/null",
+            AWS_SHARED_CREDENTIALS_FILE="/dev/null",
+        )
+        return env
+
+    def aws_rc(self, *args, access_key="test", region="us-east-1"):
+        """Runs the aws CLI; returns (returncode, stdout, stderr)."""
+        cmd = [AWS_CLI, "--endpoint-url", self.endpoint, "--output", "json", *map(str, args)]
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=60,
+                           env=self.cli_env(access_key, region))
+        return p.returncode, p.stdout, p.stderr
+
+    def aws(self, *args, access_key="test", region="us-east-1"):
+        """Runs the aws CLI and returns its parsed JSON output (None when it printed nothing)."""
+        rc, out, err = self.aws_rc(*args, access_key=access_key, region=region)
+        if rc != 0:
+            raise AwsCliError(list(map(str, args)), rc, out, err)
+        return json.loads(out) if out.strip() else None
+
+    # ---- boto3 -----------------------------------------------------------------------------
+    def client(self, service="ecs", access_key="test", region="us-east-1"):
+        import boto3
+        from botocore.config import Config
+
+        return boto3.client(
+            service,
+            endpoint_url=self.endpoint,
+            region_name=region,
+            aws_access_key_id=access_key,
+            aws_secret_access_key="test",
+            config=Config(retries={"max_attempts": 1}),
+        )
+
+    # ---- raw HTTP --------------------------------------------------------------------------
+    def http(self, method, path, body=b"", headers=None, timeout=30):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            resp = conn.getresponse()
+            data = resp.read()
+            try:
+                parsed = json.loads(data) if data else None
+            except ValueError:
+                parsed = data
+            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, parsed
+        finally:
+            conn.close()
+
+    def raw(self, op, body=None, *, raw_body=None, target=None, headers=None, timeout=30):
+        """POSTs an awsJson1_1 request. `body` is JSON-encoded; `raw_body` (bytes/str) is sent
+        as is. Returns (status, headers with lower-case names, parsed JSON body)."""
+        if raw_body is None:
+            raw_body = json.dumps({} if body is None else body)
+        if isinstance(raw_body, str):
+            raw_body = raw_body.encode()
+        h = {"Content-Type": "application/x-amz-json-1.1"}
+        if target is not False:
+            h["X-Amz-Target"] = target or f"{TARGET_PREFIX}.{op}"
+        h.update(headers or {})
+        return self.http("POST", "/", raw_body, h, timeout=timeout)
+
+    def ok(self, op, body=None, **kw):
+        """raw() that must succeed; returns the parsed body."""
+        status, _, parsed = self.raw(op, body, **kw)
+        assert status == 200, (op, status, parsed)
+        return parsed
+
+
+def start_berth(data_dir=None, ephemeral=False, port=None, log_dir=None, extra=()):
+    """Starts the binary and waits until /_berth/health answers 200."""
+    port = port or free_port()
+    args = [BERTH_BIN, "serve", "--listen", f"127.0.0.1:{port}", "--log-level", "warn", *extra]
+    if ephemeral:
+        args.append("--ephemeral")
+    if data_dir is not None:
+        args += ["--data-dir", str(data_dir)]
+    log_path = None
+    if log_dir is not None:
+        log_path = Path(log_dir) / f"berth-{port}-{time.monotonic_ns()}.log"
+        out = open(log_path, "wb")
+    else:
+        out = subprocess.DEVNULL
+    proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
+    if out is not subprocess.DEVNULL:
+        out.close()
+    b = Berth(port, proc, data_dir=data_dir, log_path=log_path)
+    try:
+        b.wait_healthy()
+    except Exception:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        raise
+    return b
+
+
+# ---- request bodies used by several tests ---------------------------------------------------
+def container(name="app", image="public.ecr.aws/nginx/nginx:latest", **extra):
+    c = {"name": name, "image": image, "memory": 128}
+    c.update(extra)
+    return c
+
+
+def fargate_td(family, cpu="256", memory="512", **extra):
+    td = {
+        "family": family,
+        "networkMode": "awsvpc",
+        "requiresCompatibilities": ["FARGATE"],
+        "cpu": cpu,
+        "memory": memory,
+        "containerDefinitions": [{"name": "app", "image": "nginx:latest", "essential": True}],
+    }
+    td.update(extra)
+    return td
+
+
+def cluster_arn(name, account=DEFAULT_ACCOUNT, region="us-east-1"):
+    return f"arn:aws:ecs:{region}:{account}:cluster/{name}"
+
+
+def td_arn(family, revision, account=DEFAULT_ACCOUNT, region="us-east-1"):
+    return f"arn:aws:ecs:{region}:{account}:task-definition/{family}:{revision}"
