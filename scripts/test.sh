@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs everything, builds, and runs all tests: the doctest unit tests, then the integration
+# tests, which start the real berth binary and drive it with Debian's aws CLI v2 and boto3.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh --test
+scripts/build.sh
+echo "== unit tests"
+build/tests/unit/berth_unit_tests
+echo "== integration tests"
+# Debian's interpreter and aws CLI: other copies may come first on PATH.
+exec /usr/bin/python3 -m pytest tests/integration -q -p no:cacheprovider "$@"
