@@ -9,6 +9,30 @@
 #include "common/ids.h"
 
 namespace berth::api {
+namespace {
+constexpr int kMaxJsonDepth = 200;
+
+// How deeply arrays and objects nest in a JSON text (strings skipped). Copying or writing a
+// value recurses, so bodies nested deeper than any model shape are refused up front.
+int nesting_depth(std::string_view text) {
+  int depth = 0, deepest = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+}  // namespace
 
 HttpResponse Dispatcher::handle(const HttpRequest& req) {
   const std::string request_id = ids::uuid_v4();
@@ -20,6 +44,10 @@ HttpResponse Dispatcher::handle(const HttpRequest& req) {
   std::string_view body = req.body;
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos)
     return aws_json::error(AwsError::serialization("The request body is empty; expected a JSON object"), request_id);
+  if (nesting_depth(body) > kMaxJsonDepth)
+    return aws_json::error(
+        AwsError::serialization("JSON nesting is deeper than " + std::to_string(kMaxJsonDepth) + " levels"),
+        request_id);
   doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
   if (doc.HasParseError())
     return aws_json::error(

@@ -203,3 +203,13 @@ TEST_CASE("the caller's account and region partition state") {
   REQUIRE(theirs.body["clusterArns"].Size() == 1);
   CHECK(std::string(theirs.body["clusterArns"][0].GetString()) == "arn:aws:ecs:eu-west-1:123456789012:cluster/mine");
 }
+
+TEST_CASE("deeply nested bodies are refused without recursion") {
+  Harness h;
+  std::string deep = R"({"x":)" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  auto r = h.call("ListClusters", deep);
+  CHECK(r.status == 400);
+  CHECK(r.code() == "SerializationException");
+  std::string fine = R"({"x":[[[["a]]]]"]]]],"maxResults":5})";  // brackets inside strings do not count
+  CHECK(h.call("ListClusters", fine).status == 200);
+}
