@@ -151,7 +151,8 @@ void Database::wipe() {
       while (q.step()) tables.push_back(q.str(0));
     }
     c.exec("PRAGMA defer_foreign_keys = ON");
-    for (const auto& t : tables) c.exec("DELETE FROM \"" + t + "\"");
+    for (const auto& t : tables)
+      if (t != "schema_migrations") c.exec("DELETE FROM \"" + t + "\"");
     return true;
   });
 }

@@ -1,84 +1,44 @@
-// Schema steps, applied in order past PRAGMA user_version. Never edit a released step: add one.
+// Applies the schema steps a database lacks, each in its own transaction.
+#include <set>
+#include <string>
+
 #include "state/db.h"
+#include "state/migration.h"
 
 namespace berth::state {
-namespace {
 
-const char* const kSteps[] = {
-    // 1: ECS clusters, task definitions, tags, account settings.
-    R"sql(
-CREATE TABLE clusters (
-  account    TEXT NOT NULL,
-  region     TEXT NOT NULL,
-  name       TEXT NOT NULL,
-  arn        TEXT NOT NULL UNIQUE,
-  status     TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  doc        TEXT NOT NULL,         -- the API Cluster object, without counts and tags
-  PRIMARY KEY (account, region, name)
-) WITHOUT ROWID;
+std::vector<Migration> all_migrations() {
+  std::vector<Migration> all;
+  for (auto area : {ecs_migrations}) {
+    auto steps = area();
+    all.insert(all.end(), steps.begin(), steps.end());
+  }
+  return all;
+}
 
-CREATE TABLE task_definition_families (
-  account       TEXT NOT NULL,
-  region        TEXT NOT NULL,
-  family        TEXT NOT NULL,
-  last_revision INTEGER NOT NULL,   -- revisions keep counting up even after deletion
-  PRIMARY KEY (account, region, family)
-) WITHOUT ROWID;
-
-CREATE TABLE task_definitions (
-  account         TEXT NOT NULL,
-  region          TEXT NOT NULL,
-  family          TEXT NOT NULL,
-  revision        INTEGER NOT NULL,
-  arn             TEXT NOT NULL UNIQUE,
-  status          TEXT NOT NULL,    -- ACTIVE, INACTIVE, DELETE_IN_PROGRESS
-  registered_at   INTEGER NOT NULL, -- epoch millis
-  deregistered_at INTEGER,
-  deleted_at      INTEGER,
-  doc             TEXT NOT NULL,    -- the API TaskDefinition object minus status and dates
-  PRIMARY KEY (account, region, family, revision)
-) WITHOUT ROWID;
-CREATE INDEX task_definitions_by_status ON task_definitions (account, region, status, family, revision);
-
-CREATE TABLE tags (
-  arn   TEXT NOT NULL,
-  key   TEXT NOT NULL,
-  value TEXT NOT NULL,
-  seq   INTEGER NOT NULL,           -- keeps the order tags were given in
-  PRIMARY KEY (arn, key)
-) WITHOUT ROWID;
-
-CREATE TABLE account_settings (
-  account   TEXT NOT NULL,
-  region    TEXT NOT NULL,
-  principal TEXT NOT NULL,          -- '' for the account default
-  name      TEXT NOT NULL,
-  value     TEXT NOT NULL,
-  PRIMARY KEY (account, region, principal, name)
-) WITHOUT ROWID;
-)sql",
-};
-
-}  // namespace
-
-int latest_schema_version() { return static_cast<int>(std::size(kSteps)); }
+int latest_schema_version() { return static_cast<int>(all_migrations().size()); }
 
 void migrate(Connection& c) {
-  int version = 0;
+  c.exec("CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)");
+  std::set<std::string> applied;
   {
-    auto q = c.query("PRAGMA user_version");
-    if (q.step()) version = static_cast<int>(q.int64(0));
+    auto q = c.query("SELECT id FROM schema_migrations");
+    while (q.step()) applied.insert(q.str(0));
   }
-  if (version > latest_schema_version())
-    throw SqliteError("database schema version " + std::to_string(version) +
-                      " is newer than this berth (" + std::to_string(latest_schema_version()) + ")");
-  for (int v = version; v < latest_schema_version(); ++v) {
+  auto steps = all_migrations();
+  std::set<std::string> known;
+  for (const auto& m : steps) known.insert(m.id);
+  for (const auto& id : applied)
+    if (!known.count(id)) throw SqliteError("database has schema step " + id + " that this berth does not know; it was made by a newer berth");
+  for (const auto& m : steps) {
+    if (applied.count(m.id)) continue;
     c.exec("BEGIN IMMEDIATE");
     try {
-      c.exec(kSteps[v]);
-      c.exec("PRAGMA user_version = " + std::to_string(v + 1));
+      c.exec(m.sql);
+      c.query("INSERT INTO schema_migrations (id, applied_at) VALUES (?, strftime('%s','now'))", m.id).run();
+      c.exec("PRAGMA user_version = " + std::to_string(applied.size() + 1));
       c.exec("COMMIT");
+      applied.insert(m.id);
     } catch (...) {
       c.exec("ROLLBACK");
       throw;
