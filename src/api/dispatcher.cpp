@@ -48,7 +48,7 @@ HttpResponse Dispatcher::handle(const HttpRequest& req) {
     return aws_json::error(
         AwsError::serialization("JSON nesting is deeper than " + std::to_string(kMaxJsonDepth) + " levels"),
         request_id);
-  doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
+  doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(body.data(), body.size());
   if (doc.HasParseError())
     return aws_json::error(
         AwsError::serialization(std::string("Malformed JSON: ") + rapidjson::GetParseError_En(doc.GetParseError()) +
