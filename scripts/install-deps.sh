@@ -3,8 +3,8 @@
 # running, `--test` adds what the test suites drive (aws CLI v2, boto3, pytest).
 set -euo pipefail
 build=(cmake ninja-build g++ ccache pkg-config libboost1.81-dev rapidjson-dev libsqlite3-dev
-       libarchive-dev libspdlog-dev doctest-dev)
-test=(awscli python3-boto3 python3-pytest curl)
+       libarchive-dev libspdlog-dev doctest-dev libssl-dev)
+test=(awscli python3-boto3 python3-pytest curl docker.io skopeo busybox-static)
 want=("${build[@]}")
 [[ "${1:-}" == "--test" ]] && want+=("${test[@]}")
 

@@ -10,6 +10,12 @@ const char* usage() {
 
 Usage:
   berth serve [options]     serve the AWS APIs and the image registry
+  berth image import FILE.tar --repository NAME[:TAG] [--data-dir DIR] [--account-id ID] [--region R]
+                            load a `docker save` archive or an OCI image layout tarball into a
+                            repository (created if missing), without Docker; with no TAG the
+                            archive's own tag is kept
+  berth image export --repository NAME[:TAG] FILE.tar [--data-dir DIR] [--account-id ID] [--region R]
+                            write an image (TAG defaults to latest) as a `docker save` archive
   berth --version           print the version
   berth --coverage          print which operations of each service model are implemented
   berth --help              print this help
@@ -22,6 +28,8 @@ Options of serve:
   --region REGION           default region (default us-east-1)
   --log-level LEVEL         trace, debug, info, warn, err, critical or off (default info)
   --threads N               I/O threads (default: max(4, cores))
+  --registry-auth MODE      ecr (default: docker login with the ECR token) or none
+  --registry-host HOST      host[:port] in repository URIs (default localhost:PORT)
 )";
 }
 
@@ -39,6 +47,71 @@ bool parse_listen(std::string_view v, Config& c) {
   c.listen_port = static_cast<unsigned short>(port);
   return true;
 }
+
+bool valid_account(std::string_view v) {
+  return v.size() == 12 && v.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+// `image import|export`: one archive path and --repository, plus where the state lives.
+std::optional<Command> parse_image_command(int argc, char** argv, std::string& error) {
+  Command cmd;
+  cmd.kind = Command::Kind::Image;
+  std::string_view action = argc > 2 ? argv[2] : "";
+  if (action != "import" && action != "export") {
+    error = "berth image wants import or export";
+    return std::nullopt;
+  }
+  cmd.image.import = action == "import";
+  Config& c = cmd.config;
+  for (int i = 3; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (!arg.starts_with("--")) {
+      if (!cmd.image.file.empty()) {
+        error = "one archive file only, got " + std::string(arg);
+        return std::nullopt;
+      }
+      cmd.image.file = arg;
+      continue;
+    }
+    std::string_view value;
+    if (auto eq = arg.find('='); eq != std::string_view::npos) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+    } else if (i + 1 < argc) {
+      value = argv[++i];
+    } else {
+      error = "missing value for " + std::string(arg);
+      return std::nullopt;
+    }
+    if (arg == "--repository") {
+      // NAME[:TAG]; a ':' followed by a '/' would be a registry port, which names no repository here.
+      auto colon = value.rfind(':');
+      if (colon != std::string_view::npos && value.find('/', colon) == std::string_view::npos) {
+        cmd.image.tag = std::string(value.substr(colon + 1));
+        value = value.substr(0, colon);
+      }
+      cmd.image.repository = value;
+    } else if (arg == "--data-dir") {
+      c.data_dir = value;
+    } else if (arg == "--account-id") {
+      if (!valid_account(value)) {
+        error = "--account-id wants 12 digits";
+        return std::nullopt;
+      }
+      c.account_id = value;
+    } else if (arg == "--region") {
+      c.region = value;
+    } else {
+      error = "unknown option: " + std::string(arg);
+      return std::nullopt;
+    }
+  }
+  if (cmd.image.file.empty() || cmd.image.repository.empty() || (cmd.image.tag && cmd.image.tag->empty())) {
+    error = "berth image " + std::string(action) + " wants an archive file and --repository NAME[:TAG]";
+    return std::nullopt;
+  }
+  return cmd;
+}
 }  // namespace
 
 std::optional<Command> parse_command_line(int argc, char** argv, std::string& error) {
@@ -48,6 +121,7 @@ std::optional<Command> parse_command_line(int argc, char** argv, std::string& er
   if (first == "--version" || first == "version") return Command{Command::Kind::Version, {}};
   if (first == "--help" || first == "-h" || first == "help") return Command{Command::Kind::Help, {}};
   if (first == "--coverage") return Command{Command::Kind::Coverage, {}};
+  if (first == "image") return parse_image_command(argc, argv, error);
   if (first != "serve") {
     error = "unknown command: " + std::string(first);
     return std::nullopt;
@@ -88,6 +162,14 @@ std::optional<Command> parse_command_line(int argc, char** argv, std::string& er
       c.log_level = value;
     } else if (arg == "--threads") {
       c.threads = std::atoi(std::string(value).c_str());
+    } else if (arg == "--registry-auth") {
+      if (value != "ecr" && value != "none") {
+        error = "--registry-auth wants ecr or none";
+        return std::nullopt;
+      }
+      c.registry_auth = value == "ecr";
+    } else if (arg == "--registry-host") {
+      c.registry_host = value;
     } else if (arg == "--help") {
       return Command{Command::Kind::Help, {}};
     } else {

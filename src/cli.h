@@ -1,5 +1,6 @@
 #pragma once
-// The command line: `berth serve [options]`, `berth --version`, `berth --help`, `berth --coverage`.
+// The command line: `berth serve [options]`, `berth image import|export ...`, `berth --version`,
+// `berth --help`, `berth --coverage`.
 #include <optional>
 #include <string>
 
@@ -7,9 +8,18 @@
 
 namespace berth {
 
+// `berth image import FILE --repository NAME[:TAG]` / `berth image export --repository NAME[:TAG] FILE`.
+struct ImageArgs {
+  bool import = true;              // false: export
+  std::string file;                // the archive
+  std::string repository;
+  std::optional<std::string> tag;  // export: "latest" when absent; import: the archive's own
+};
+
 struct Command {
-  enum class Kind { Serve, Version, Help, Coverage } kind = Kind::Help;
-  Config config;
+  enum class Kind { Serve, Version, Help, Coverage, Image } kind = Kind::Help;
+  Config config;  // data dir, account and region also serve `image`
+  ImageArgs image;
 };
 
 // Parses argv; on a usage error returns nullopt and fills `error`.

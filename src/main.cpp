@@ -10,11 +10,16 @@
 #include "api/dispatcher.h"
 #include "api/http_server.h"
 #include "api/operation_table.h"
+#include "api/registry_routes.h"
 #include "api/router.h"
 #include "api/services.h"
 #include "cli.h"
+#include "maintenance.h"
+#include "registry/images.h"
+#include "state/ecr_store.h"
 #include "common/clock.h"
 #include "common/logging.h"
+#include "image_command.h"
 #include "state/db.h"
 
 namespace fs = std::filesystem;
@@ -52,15 +57,34 @@ int serve(Config cfg) {
     api::OperationTable ops;
     api::register_services(ops);
     SystemClock clock;
-    api::Dispatcher dispatcher(ops, db, clock, cfg);
-    api::Router router(dispatcher, db);
+    registry::BlobStore blobs((dir / "registry").string());
+    registry::Uploads uploads(blobs);
+    registry::TokenIssuer tokens((dir / "registry" / "secret").string());
+    api::Dispatcher dispatcher(ops, db, clock, cfg, {&blobs, &uploads, &tokens});
+    api::RegistryRoutes registry_routes(db, blobs, uploads, tokens, clock, cfg);
+    api::Router router(dispatcher, db, &registry_routes);
     api::HttpServer server(router, {.host = cfg.listen_host, .port = cfg.listen_port, .threads = cfg.threads});
+    Maintenance maintenance;
+    maintenance.add("registry-cleanup", std::chrono::minutes(5), [&] {
+      // Uploads idle for an hour were abandoned; links no manifest uses after a day came from
+      // pushes that never finished. Their blobs go with them.
+      uploads.expire_idle(std::chrono::hours(1));
+      db.write([&](state::Connection& c) {
+        state::EcrStore store(c, {cfg.account_id, cfg.region});
+        store.unlink_stale(clock.now_millis() - 24LL * 3600 * 1000);
+        registry::collect_garbage(store, blobs);
+        return true;
+      });
+    });
     unsigned short port = server.bind();
+    if (cfg.registry_host.empty()) cfg.registry_host = "localhost:" + std::to_string(port);
+    maintenance.start();
     server.run([&] {
       auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
       spdlog::info("berth {} listening on {}:{} (data {}, account {}, region {}, ready in {:.1f} ms)",
                    BERTH_VERSION, cfg.listen_host, port, cfg.data_dir, cfg.account_id, cfg.region, ms);
     });
+    maintenance.stop();
     spdlog::info("stopped");
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());
@@ -96,6 +120,8 @@ int main(int argc, char** argv) {
     }
     case Command::Kind::Serve:
       return serve(cmd->config);
+    case Command::Kind::Image:
+      return run_image_command(*cmd);
   }
   return 0;
 }

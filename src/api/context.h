@@ -1,11 +1,16 @@
 #pragma once
 // What a handler gets besides its validated input: who is calling, where, and the state it
 // may use. Handlers never see HTTP.
+#include <functional>
 #include <string>
+#include <vector>
 #include <variant>
 
 #include "api/service_model.h"
 #include "common/arn.h"
+#include "registry/auth_token.h"
+#include "registry/blob_store.h"
+#include "registry/uploads.h"
 #include "common/aws_error.h"
 #include "common/clock.h"
 #include "common/config.h"
@@ -15,6 +20,13 @@
 
 namespace berth::api {
 
+// The long-lived parts handlers may use besides the database.
+struct Services {
+  registry::BlobStore* blobs = nullptr;
+  registry::Uploads* uploads = nullptr;
+  const registry::TokenIssuer* tokens = nullptr;
+};
+
 struct OpContext {
   std::string account;
   std::string region;
@@ -23,6 +35,9 @@ struct OpContext {
   const Config& config;
   state::Connection& db;  // inside the call's transaction (read-only for read operations)
   const Operation& op;    // the operation being served, with its model shapes
+  const Services& services;
+  // Work to do once the call's transaction has committed (e.g. collecting freed blobs).
+  std::vector<std::function<void(state::Database&)>> after_commit;
 
   state::Scope scope() const { return {account, region}; }
   // The caller's identity; berth does not verify credentials, so it is the account root.

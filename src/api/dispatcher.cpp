@@ -71,15 +71,19 @@ Outcome Dispatcher::run(const ResolvedOperation& op, const json::Value& input,
   Caller caller = caller_from_authorization(authorization, config_.account_id, config_.region);
   try {
     std::optional<Outcome> out;
+    std::vector<std::function<void(state::Database&)>> after_commit;
     auto call = [&](state::Connection& c) {
-      OpContext ctx{caller.account, caller.region, request_id, clock_, config_, c, *op.op};
+      OpContext ctx{caller.account, caller.region, request_id, clock_, config_, c, *op.op, services_, {}};
       out.emplace(op.handler(ctx, input));
+      after_commit = std::move(ctx.after_commit);
       return out->ok();
     };
     if (op.read_only)
       db_.read([&](state::Connection& c) { call(c); });
     else
       db_.write(call);
+    if (out->ok())
+      for (auto& job : after_commit) job(db_);
     return std::move(*out);
   } catch (const std::exception& e) {
     spdlog::error("request {} {}: {}", request_id, op.op->name, e.what());

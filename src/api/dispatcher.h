@@ -12,8 +12,9 @@ namespace berth::api {
 
 class Dispatcher {
  public:
-  Dispatcher(const OperationTable& ops, state::Database& db, const Clock& clock, const Config& config)
-      : ops_(ops), db_(db), clock_(clock), config_(config) {}
+  Dispatcher(const OperationTable& ops, state::Database& db, const Clock& clock, const Config& config,
+             Services services = {})
+      : ops_(ops), db_(db), clock_(clock), config_(config), services_(services) {}
 
   HttpResponse handle(const HttpRequest& req);
 
@@ -25,6 +26,7 @@ class Dispatcher {
   state::Database& db_;
   const Clock& clock_;
   const Config& config_;
+  Services services_;
 };
 
 }  // namespace berth::api

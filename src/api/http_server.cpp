@@ -30,26 +30,29 @@ struct HttpServer::Impl {
 
   Impl(Router& r, ServerOptions o) : router(r), opt(std::move(o)) {}
 
-  static HttpRequest to_request(const http::request<http::string_body>& req) {
+  static HttpRequest to_head(const http::request_header<>& req) {
     HttpRequest r;
     r.method = std::string(req.method_string());
     r.target = std::string(req.target());
     r.amz_target = std::string(req["X-Amz-Target"]);
     r.authorization = std::string(req[http::field::authorization]);
     r.content_type = std::string(req[http::field::content_type]);
-    r.body = req.body();
+    for (auto it = req.find(http::field::accept); it != req.end() && it->name() == http::field::accept; ++it)
+      r.accept += (r.accept.empty() ? "" : ",") + std::string(it->value());
+    r.range = std::string(req[http::field::range]);
+    r.content_range = std::string(req[http::field::content_range]);
+    r.host = std::string(req[http::field::host]);
+    if (auto cl = req.find(http::field::content_length); cl != req.end())
+      r.content_length = std::strtoull(std::string(cl->value()).c_str(), nullptr, 10);
     return r;
   }
 
-  static http::response<http::string_body> to_beast(HttpResponse&& resp, unsigned version, bool keep_alive) {
-    http::response<http::string_body> res{static_cast<http::status>(resp.status), version};
+  template <class Body>
+  static void fill(http::response<Body>& res, HttpResponse& resp, bool keep_alive) {
     res.set(http::field::server, "berth");
-    res.set(http::field::content_type, resp.content_type);
-    for (auto& [k, v] : resp.headers) res.set(k, v);
-    res.body() = std::move(resp.body);
+    if (!resp.content_type.empty()) res.set(http::field::content_type, resp.content_type);
+    for (auto& [k, v] : resp.headers) res.insert(k, v);
     res.keep_alive(keep_alive && !resp.close);
-    res.prepare_payload();
-    return res;
   }
 
   // A response for a request that could not be read whole.
@@ -60,45 +63,133 @@ struct HttpServer::Impl {
                            ids::uuid_v4());
   }
 
+  // Writes a response; returns false when the connection must end.
+  asio::awaitable<bool> send(beast::tcp_stream& stream, HttpResponse resp, unsigned version, bool keep_alive) {
+    stream.expires_after(std::chrono::seconds(opt.read_timeout_seconds));
+    if (resp.head_length) {
+      http::response<http::empty_body> res{static_cast<http::status>(resp.status), version};
+      fill(res, resp, keep_alive);
+      res.content_length(*resp.head_length);
+      http::response_serializer<http::empty_body> sr{res};
+      auto [ec, n] = co_await http::async_write_header(stream, sr, use_tuple);
+      co_return !ec && res.keep_alive();
+    }
+    if (resp.has_file()) co_return co_await send_file(stream, resp, version, keep_alive);
+    http::response<http::string_body> res{static_cast<http::status>(resp.status), version};
+    fill(res, resp, keep_alive);
+    res.body() = std::move(resp.body);
+    res.prepare_payload();
+    auto [ec, n] = co_await http::async_write(stream, res, use_tuple);
+    co_return !ec && res.keep_alive();
+  }
+
+  // Streams a file region in fixed-size pieces, so memory stays flat whatever the blob size.
+  asio::awaitable<bool> send_file(beast::tcp_stream& stream, HttpResponse& resp, unsigned version, bool keep_alive) {
+    beast::file f;
+    beast::error_code ec;
+    f.open(resp.file_path.c_str(), beast::file_mode::read, ec);
+    if (!ec) f.seek(resp.file_offset, ec);
+    if (ec) {
+      spdlog::error("cannot read {}: {}", resp.file_path, ec.message());
+      co_return false;
+    }
+    http::response<http::buffer_body> res{static_cast<http::status>(resp.status), version};
+    fill(res, resp, keep_alive);
+    res.content_length(resp.file_length);
+    res.body().data = nullptr;
+    res.body().more = true;
+    http::response_serializer<http::buffer_body> sr{res};
+    auto [hec, hn] = co_await http::async_write_header(stream, sr, use_tuple);
+    if (hec) co_return false;
+    std::vector<char> chunk(256 * 1024);
+    std::uint64_t left = resp.file_length;
+    while (left > 0) {
+      std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(left, chunk.size()));
+      std::size_t got = f.read(chunk.data(), want, ec);
+      if (ec || got == 0) co_return false;
+      left -= got;
+      res.body().data = chunk.data();
+      res.body().size = got;
+      res.body().more = left > 0;
+      stream.expires_after(std::chrono::seconds(opt.read_timeout_seconds));
+      auto [wec, wn] = co_await http::async_write(stream, sr, use_tuple);
+      if (wec == http::error::need_buffer) continue;
+      if (wec) co_return false;
+    }
+    co_return res.keep_alive();
+  }
+
+  // Feeds a request body to a sink piece by piece (registry uploads of any size).
+  asio::awaitable<beast::error_code> stream_body(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                                 http::request_parser<http::empty_body>& head, BodySink& sink,
+                                                 bool& sink_ok) {
+    http::request_parser<http::buffer_body> parser{std::move(head)};
+    parser.body_limit(boost::none);
+    std::vector<char> chunk(256 * 1024);
+    sink_ok = true;
+    while (!parser.is_done()) {
+      parser.get().body().data = chunk.data();
+      parser.get().body().size = chunk.size();
+      stream.expires_after(std::chrono::seconds(opt.read_timeout_seconds));
+      auto [ec, n] = co_await http::async_read(stream, buffer, parser, use_tuple);
+      if (ec == http::error::need_buffer) ec = {};
+      if (ec) co_return ec;
+      std::size_t got = chunk.size() - parser.get().body().size;
+      if (got && sink_ok) sink_ok = sink.write(chunk.data(), got);
+    }
+    co_return beast::error_code{};
+  }
+
   asio::awaitable<void> session(beast::tcp_stream stream) {
     beast::flat_buffer buffer;
     for (;;) {
-      http::request_parser<http::string_body> parser;
-      parser.header_limit(static_cast<std::uint32_t>(opt.header_limit));
-      parser.body_limit(opt.body_limit);
+      http::request_parser<http::empty_body> head;
+      head.header_limit(static_cast<std::uint32_t>(opt.header_limit));
+      head.body_limit(boost::none);  // the body's parser sets the limit that fits its route
       stream.expires_after(std::chrono::seconds(opt.idle_timeout_seconds));
-      auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
+      auto [ec, n] = co_await http::async_read_header(stream, buffer, head, use_tuple);
+      HttpRequest req;
+      unsigned version = 11;
+      bool keep_alive = false;
+      std::unique_ptr<BodySink> sink;
       if (!ec) {
-        stream.expires_after(std::chrono::seconds(opt.read_timeout_seconds));
-        std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, use_tuple);
+        req = to_head(head.get());
+        version = head.get().version();
+        keep_alive = head.get().keep_alive();
+        sink = router.sink_for(req);
+        if (sink) {
+          bool sink_ok = true;
+          ec = co_await stream_body(stream, buffer, head, *sink, sink_ok);
+        } else if (req.content_length && *req.content_length > opt.body_limit) {
+          ec = http::error::body_limit;  // refused before reading a byte of it
+        } else {
+          http::request_parser<http::string_body> parser{std::move(head)};
+          parser.body_limit(opt.body_limit);
+          stream.expires_after(std::chrono::seconds(opt.read_timeout_seconds));
+          std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, use_tuple);
+          req.body = std::move(parser.get().body());
+        }
       }
       if (ec) {
+        if (sink) sink->finish(false);
         bool peer_gone = ec == http::error::end_of_stream || ec == beast::error::timeout ||
                          ec == asio::error::connection_reset || ec == asio::error::eof ||
                          ec == asio::error::operation_aborted || ec == http::error::partial_message;
-        if (!peer_gone) {
-          auto res = to_beast(refusal(ec, opt.body_limit), 11, false);
-          stream.expires_after(std::chrono::seconds(5));
-          co_await http::async_write(stream, res, use_tuple);
-        }
+        if (!peer_gone) co_await send(stream, refusal(ec, opt.body_limit), version, false);
         break;
       }
       ++in_flight;
-      auto& req = parser.get();
       HttpResponse resp;
       try {
-        resp = router.route(to_request(req));
+        resp = sink ? sink->finish(true) : router.route(req);
       } catch (const std::exception& e) {
         std::string id = ids::uuid_v4();
         spdlog::error("request {}: {}", id, e.what());
         resp = aws_json::error(AwsError::internal(id), id);
       }
-      bool keep_alive = req.keep_alive() && !stopping;
-      auto res = to_beast(std::move(resp), req.version(), keep_alive);
-      stream.expires_after(std::chrono::seconds(opt.read_timeout_seconds));
-      auto [wec, wn] = co_await http::async_write(stream, res, use_tuple);
+      bool more = co_await send(stream, std::move(resp), version, keep_alive && !stopping);
       --in_flight;
-      if (wec || !res.keep_alive()) break;
+      if (!more) break;
     }
     beast::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);

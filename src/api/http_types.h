@@ -1,6 +1,9 @@
 #pragma once
 // The HTTP exchange as the router sees it, free of Beast so everything above the socket can be
 // tested without a server.
+#include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -14,7 +17,12 @@ struct HttpRequest {
   std::string amz_target;
   std::string authorization;
   std::string content_type;
-  std::string body;
+  std::string accept;         // all Accept headers, comma-joined
+  std::string range;          // Range
+  std::string content_range;  // Content-Range
+  std::string host;
+  std::optional<std::uint64_t> content_length;
+  std::string body;           // empty when the body was streamed to a BodySink
 };
 
 struct HttpResponse {
@@ -22,7 +30,25 @@ struct HttpResponse {
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // A file region sent as the body instead of `body` (registry blobs).
+  std::string file_path;
+  std::uint64_t file_offset = 0;
+  std::uint64_t file_length = 0;
+  // For HEAD: the Content-Length the GET would have, with no body sent.
+  std::optional<std::uint64_t> head_length;
   bool close = false;  // close the connection after this response
+
+  bool has_file() const { return !file_path.empty(); }
+};
+
+// Where a streamed request body goes (registry uploads): bytes arrive in order, then finish()
+// gives the response. finish(false) means the body did not arrive whole.
+class BodySink {
+ public:
+  virtual ~BodySink() = default;
+  // Returns false to stop reading (the sink has failed; finish() tells why).
+  virtual bool write(const char* data, std::size_t size) = 0;
+  virtual HttpResponse finish(bool complete) = 0;
 };
 
 }  // namespace berth::api

@@ -26,17 +26,17 @@ HttpResponse Router::route(const HttpRequest& req) {
     spdlog::info("state reset");
     return json_response(200, R"({"reset":true})");
   }
-  if (path == "/v2" || path.starts_with("/v2/")) {
-    HttpResponse r = json_response(
-        404, R"({"errors":[{"code":"UNSUPPORTED","message":"the registry is not available yet","detail":null}]})");
-    r.headers.emplace_back("Docker-Distribution-API-Version", "registry/2.0");
-    return r;
-  }
+  if (registry_ && RegistryRoutes::handles(path)) return registry_->route(req);
   if (req.method == "POST" && path == "/") return dispatcher_.handle(req);
   if (!req.amz_target.empty()) return dispatcher_.handle(req);
   return aws_json::error(AwsError::client("UnknownOperationException",
                                           "No operation at " + req.method + " " + std::string(path), 404),
                          ids::uuid_v4());
+}
+
+std::unique_ptr<BodySink> Router::sink_for(const HttpRequest& head) {
+  if (registry_ && RegistryRoutes::handles(path_of(head.target))) return registry_->sink_for(head);
+  return nullptr;
 }
 
 HttpResponse Router::health() const {

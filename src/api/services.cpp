@@ -6,7 +6,8 @@ void register_services(OperationTable& t) {
   // ECS answers a missing member with ClientException and other bad values with
   // InvalidParameterException; it has no ValidationException.
   t.add_service(ServiceModel::embedded("ecs"), {"ClientException", "InvalidParameterException"});
-  t.add_service(ServiceModel::embedded("ecr"), {"ValidationException", "ValidationException"});
+  // ECR words its input errors as InvalidParameterException.
+  t.add_service(ServiceModel::embedded("ecr"), {"InvalidParameterException", "InvalidParameterException"});
   t.add_service(ServiceModel::embedded("logs"), {"InvalidParameterException", "InvalidParameterException"});
 
   ecs::register_clusters(t);
@@ -14,6 +15,20 @@ void register_services(OperationTable& t) {
   ecs::register_task_definitions(t);
   ecs::register_tags(t);
   ecs::register_account_settings(t);
+
+  ecr::register_repositories(t);
+  ecr::register_images(t);
+  ecr::register_auth(t);
+  ecr::register_layers(t);
+  ecr::register_policies(t);
+  ecr::register_lifecycle(t);
+  ecr::register_tags(t);
+  ecr::register_registry(t);
+
+  logs::register_groups(t);
+  logs::register_streams(t);
+  logs::register_events(t);
+  logs::register_tags(t);
 }
 
 }  // namespace berth::api

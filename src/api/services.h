@@ -15,4 +15,22 @@ void register_tags(OperationTable& t);
 void register_account_settings(OperationTable& t);
 }  // namespace ecs
 
+namespace ecr {
+void register_repositories(OperationTable& t);
+void register_images(OperationTable& t);
+void register_auth(OperationTable& t);
+void register_layers(OperationTable& t);
+void register_policies(OperationTable& t);
+void register_lifecycle(OperationTable& t);
+void register_tags(OperationTable& t);
+void register_registry(OperationTable& t);
+}  // namespace ecr
+
+namespace logs {
+void register_groups(OperationTable& t);
+void register_streams(OperationTable& t);
+void register_events(OperationTable& t);
+void register_tags(OperationTable& t);
+}  // namespace logs
+
 }  // namespace berth::api

@@ -51,6 +51,15 @@ std::string capacity_provider(std::string_view region, std::string_view account,
                               std::string_view name) {
   return ecs(region, account, "capacity-provider/" + std::string(name));
 }
+std::string log_group(std::string_view region, std::string_view account, std::string_view name) {
+  std::string s = "arn:aws:logs:";
+  s.append(region).append(":").append(account).append(":log-group:").append(name);
+  return s;
+}
+std::string log_stream(std::string_view region, std::string_view account, std::string_view group,
+                       std::string_view stream) {
+  return log_group(region, account, group) + ":log-stream:" + std::string(stream);
+}
 std::string root_principal(std::string_view account) {
   return "arn:aws:iam::" + std::string(account) + ":root";
 }

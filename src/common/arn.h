@@ -28,6 +28,11 @@ std::string task_definition(std::string_view region, std::string_view account,
                             std::string_view family, long revision);
 std::string capacity_provider(std::string_view region, std::string_view account,
                               std::string_view name);
+// CloudWatch Logs: "arn:aws:logs:REGION:ACCOUNT:log-group:NAME" (DescribeLogGroups' `arn` adds
+// ":*"), and a stream's "...:log-group:NAME:log-stream:STREAM".
+std::string log_group(std::string_view region, std::string_view account, std::string_view name);
+std::string log_stream(std::string_view region, std::string_view account, std::string_view group,
+                       std::string_view stream);
 // The IAM root principal of an account, as ECS reports it for account settings.
 std::string root_principal(std::string_view account);
 }  // namespace arns

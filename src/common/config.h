@@ -13,6 +13,8 @@ struct Config {
   std::string region = "us-east-1";
   std::string log_level = "info";
   int threads = 0;  // 0: one per core, at least 2
+  bool registry_auth = true;    // --registry-auth none turns the registry's 401 challenge off
+  std::string registry_host;    // host[:port] written into repositoryUri; empty: localhost:PORT
 
   static std::string default_data_dir();
 };

@@ -1,0 +1,33 @@
+// GetAuthorizationToken: the registry password, as ECR hands it out.
+#include "api/ecr/repository_access.h"
+#include "api/services.h"
+#include "registry/auth_token.h"
+
+namespace berth::api::ecr {
+namespace {
+Outcome get_authorization_token(OpContext& ctx, const json::Value& in) {
+  std::int64_t expires = ctx.clock.now_millis() + registry::TokenIssuer::kLifetimeMillis;
+  std::string password = ctx.services.tokens->issue(ctx.account, ctx.region, expires);
+  std::string token = registry::base64_encode("AWS:" + password);
+  Body b;
+  b.w.StartObject();
+  b.w.Key("authorizationData");
+  b.w.StartArray();
+  b.w.StartObject();
+  json::kv(b.w, "authorizationToken", token);
+  b.w.Key("expiresAt");
+  json::epoch_seconds(b.w, expires);
+  json::kv(b.w, "proxyEndpoint", "http://" + registry_host(ctx));
+  b.w.EndObject();
+  b.w.EndArray();
+  b.w.EndObject();
+  return b.done();
+}
+}  // namespace
+
+void register_auth(OperationTable& t) {
+  // Issuing a token writes nothing: tokens are signed, not stored.
+  t.add("ecr", "GetAuthorizationToken", get_authorization_token, Access::Read);
+}
+
+}  // namespace berth::api::ecr

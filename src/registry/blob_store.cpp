@@ -1,0 +1,67 @@
+#include "registry/blob_store.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include "common/ids.h"
+#include "registry/digest.h"
+
+namespace fs = std::filesystem;
+
+namespace berth::registry {
+
+BlobStore::BlobStore(std::string root) : root_(std::move(root)) {
+  fs::create_directories(fs::path(root_) / "blobs" / "sha256");
+  // Uploads do not survive a restart (clients retry them); their files go.
+  fs::remove_all(fs::path(root_) / "uploads");
+  fs::create_directories(fs::path(root_) / "uploads");
+}
+
+std::string BlobStore::blob_path(std::string_view digest) const {
+  std::string_view hex = digest.substr(digest.find(':') + 1);
+  return (fs::path(root_) / "blobs" / "sha256" / std::string(hex.substr(0, 2)) / std::string(hex)).string();
+}
+
+std::string BlobStore::upload_path(std::string_view upload_id) const {
+  return (fs::path(root_) / "uploads" / std::string(upload_id)).string();
+}
+
+std::optional<std::uint64_t> BlobStore::size(std::string_view digest) const {
+  std::error_code ec;
+  auto n = fs::file_size(blob_path(digest), ec);
+  if (ec) return std::nullopt;
+  return n;
+}
+
+void BlobStore::commit(const std::string& upload_file, std::string_view digest) {
+  fs::path target = blob_path(digest);
+  fs::create_directories(target.parent_path());
+  std::error_code ec;
+  if (fs::exists(target, ec)) {
+    fs::remove(upload_file, ec);
+    return;
+  }
+  fs::rename(upload_file, target);  // atomic: the blob appears whole or not at all
+}
+
+std::string BlobStore::put(std::string_view bytes) {
+  std::string digest = sha256_digest(bytes);
+  if (size(digest)) return digest;
+  std::string tmp = upload_path("put-" + ids::uuid_v4());
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out) throw std::runtime_error("cannot write " + tmp);
+  }
+  commit(tmp, digest);
+  return digest;
+}
+
+void BlobStore::remove(std::string_view digest) {
+  std::error_code ec;
+  fs::remove(blob_path(digest), ec);
+}
+
+}  // namespace berth::registry

@@ -1,0 +1,35 @@
+#pragma once
+// Content-addressed blob files. Layout under the registry root:
+//
+//   blobs/sha256/ab/abcdef...      one file per blob, named by its digest, fanned out by the
+//                                  first two hex digits; written once, never modified
+//   uploads/<uuid>                 bytes of an upload in progress; renamed into blobs/ only
+//                                  after digest and size check out, deleted otherwise
+//
+// Which repository may see which blob is recorded in the database, not here: one file serves
+// every repository that holds the same layer.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace berth::registry {
+
+class BlobStore {
+ public:
+  explicit BlobStore(std::string root);  // creates the directories; removes stale uploads
+
+  std::string blob_path(std::string_view digest) const;
+  std::string upload_path(std::string_view upload_id) const;
+  // Size of a stored blob, nullopt when absent.
+  std::optional<std::uint64_t> size(std::string_view digest) const;
+  // Moves a verified upload file into place; an identical blob already there wins.
+  void commit(const std::string& upload_file, std::string_view digest);
+  // Writes bytes as a blob (manifests and small uploads); returns the digest.
+  std::string put(std::string_view bytes);
+  void remove(std::string_view digest);
+
+ private:
+  std::string root_;
+};
+
+}  // namespace berth::registry

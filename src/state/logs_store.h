@@ -1,0 +1,117 @@
+#pragma once
+// CloudWatch Logs state: groups (per account and region), their streams, and the events of
+// each stream. Events are keyed within their group by (timestamp, seq); seq counts up per group
+// so events of equal timestamp keep their arrival order. Retention is enforced two ways: write
+// calls delete what has expired (expire, expire_all), and every read takes a `cutoff` below
+// which events count as gone even before they are deleted.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "state/db.h"
+#include "state/scope.h"
+
+namespace berth::state {
+
+struct LogGroupRow {
+  std::int64_t id = 0;
+  std::string name;
+  std::int64_t created_at = 0;
+  std::optional<int> retention_days;
+  std::optional<std::string> kms_key_id;
+  std::string log_group_class = "STANDARD";
+  bool deletion_protection = false;
+  std::int64_t next_seq = 1;
+};
+
+struct LogStreamRow {
+  std::int64_t id = 0;
+  std::int64_t group_id = 0;
+  std::string name;
+  std::int64_t created_at = 0;
+  std::optional<std::int64_t> first_event, last_event, last_ingestion;
+  std::int64_t stored_bytes = 0;
+  std::int64_t uploads = 0;
+};
+
+struct StoredEvent {
+  std::int64_t ts = 0;
+  std::int64_t seq = 0;
+  std::int64_t stream_id = 0;
+  std::int64_t ingested = 0;
+  std::string_view message;  // valid only inside the callback or until the next read
+};
+
+struct EventToStore {
+  std::int64_t ts;
+  std::string_view message;
+};
+
+// Which events of a group a scan visits: time range [start, end], strictly after `after`,
+// optionally only some streams and only messages containing a substring.
+struct GroupScan {
+  std::int64_t start = 0;
+  std::int64_t end = INT64_MAX;
+  std::int64_t after_ts = -1, after_seq = 0;
+  std::optional<std::vector<std::int64_t>> stream_ids;
+  std::optional<std::string> contains;
+};
+
+class LogsStore {
+ public:
+  LogsStore(Connection& c, Scope scope) : c_(c), scope_(std::move(scope)) {}
+
+  // ---- groups ----
+  std::optional<LogGroupRow> group(std::string_view name);
+  // false when a group of that name exists.
+  bool create_group(const LogGroupRow& row);
+  // Deletes the group with its streams, events and nothing else (tags are keyed by ARN).
+  void delete_group(std::int64_t group_id);
+  // Groups by name with name > after, optionally with a prefix or containing a substring.
+  std::vector<LogGroupRow> list_groups(std::string_view prefix, std::string_view contains,
+                                       std::string_view after, int limit);
+  void set_retention(std::int64_t group_id, std::optional<int> days);
+  // Bytes of the messages stored in the group with timestamp >= cutoff.
+  std::int64_t stored_bytes(std::int64_t group_id, std::int64_t cutoff);
+
+  // ---- streams ----
+  std::optional<LogStreamRow> stream(std::int64_t group_id, std::string_view name);
+  bool create_stream(const LogStreamRow& row);
+  void delete_stream(const LogStreamRow& row);
+  // The group's streams whose name starts with prefix, by name.
+  std::vector<LogStreamRow> list_streams(std::int64_t group_id, std::string_view prefix);
+
+  // ---- events ----
+  // Appends events (already checked and in chronological order) to a stream in the caller's
+  // transaction, and records the upload. Returns the stream's new upload count.
+  std::int64_t append(const LogGroupRow& group, const LogStreamRow& stream,
+                      const std::vector<EventToStore>& events, std::int64_t ingested);
+  // Counts an upload in which no event was stored (all were rejected).
+  std::int64_t count_upload(const LogStreamRow& stream);
+
+  // Up to limit events of a stream in [start, end]: ascending from just after (ts, seq) when
+  // forward, else the last ones up to and including (ts, seq), still returned ascending.
+  // f is called per event in ascending order and returns false to stop early.
+  void read_stream(std::int64_t stream_id, std::int64_t start, std::int64_t end, bool forward,
+                   std::int64_t ts, std::int64_t seq, int limit,
+                   const std::function<bool(const StoredEvent&)>& f);
+  // Events of a group in (ts, seq) order; f returns false to stop.
+  void scan_group(std::int64_t group_id, const GroupScan& scan,
+                  const std::function<bool(const StoredEvent&)>& f);
+
+  // Deletes the group's events with timestamp < cutoff; returns how many.
+  std::int64_t expire(std::int64_t group_id, std::int64_t cutoff);
+
+ private:
+  Connection& c_;
+  Scope scope_;
+};
+
+// Deletes, in every account and region, the events older than their group's retention at
+// now_millis. Run it inside a write transaction (a periodic job). Returns the events deleted.
+std::int64_t expire_log_events(Connection& c, std::int64_t now_millis);
+
+}  // namespace berth::state
