@@ -118,13 +118,14 @@ def main():
         head_ms, _ = timed(lambda: c.call("GetLogEvents", {"logGroupName": group, "logStreamName": stream,
                                                            "limit": 100, "startFromHead": True}), 50)
         mid = c.call("GetLogEvents", {"logGroupName": group, "logStreamName": stream, "limit": 100,
-                                      "startTime": first_ts + 50_000})
+                                      "startTime": first_ts + 50_000, "startFromHead": True})
         tok = mid["nextForwardToken"]
-        next_ms, _ = timed(lambda: c.call("GetLogEvents", {"logGroupName": group, "logStreamName": stream,
-                                                           "limit": 100, "nextToken": tok}), 50)
+        next_ms, page = timed(lambda: c.call("GetLogEvents", {"logGroupName": group, "logStreamName": stream,
+                                                              "limit": 100, "nextToken": tok}), 50)
+        assert len(page["events"]) == 100
         full_ms, out = timed(lambda: c.call("GetLogEvents", {"logGroupName": group, "logStreamName": stream}), 5)
         print(f"GetLogEvents page of 100: tail median {statistics.median(tail_ms):.2f} ms, head median "
-              f"{statistics.median(head_ms):.2f} ms, by token median {statistics.median(next_ms):.2f} ms")
+              f"{statistics.median(head_ms):.2f} ms, mid-stream by token median {statistics.median(next_ms):.2f} ms")
         print(f"GetLogEvents default page ({len(out['events']):,} events, up to 1 MB): median "
               f"{statistics.median(full_ms):.1f} ms")
         print(f"database size: {os.path.getsize(os.path.join(data_dir, 'berth.db')) / 1e6:.0f} MB "

@@ -16,7 +16,9 @@
 #include "cli.h"
 #include "maintenance.h"
 #include "registry/images.h"
+#include "registry/lifecycle_apply.h"
 #include "state/ecr_store.h"
+#include "state/logs_store.h"
 #include "common/clock.h"
 #include "common/logging.h"
 #include "image_command.h"
@@ -69,12 +71,22 @@ int serve(Config cfg) {
       // Uploads idle for an hour were abandoned; links no manifest uses after a day came from
       // pushes that never finished. Their blobs go with them.
       uploads.expire_idle(std::chrono::hours(1));
+      blobs.remove_stale_uploads(std::chrono::hours(1));
       db.write([&](state::Connection& c) {
         state::EcrStore store(c, {cfg.account_id, cfg.region});
         store.unlink_stale(clock.now_millis() - 24LL * 3600 * 1000);
         registry::collect_garbage(store, blobs);
         return true;
       });
+    });
+    maintenance.add("logs-retention", std::chrono::minutes(1), [&] {
+      db.write([&](state::Connection& c) {
+        state::expire_log_events(c, clock.now_millis());
+        return true;
+      });
+    });
+    maintenance.add("ecr-lifecycle-policies", std::chrono::minutes(10), [&] {
+      registry::apply_lifecycle_policies(db, blobs, clock.now_millis());
     });
     unsigned short port = server.bind();
     if (cfg.registry_host.empty()) cfg.registry_host = "localhost:" + std::to_string(port);

@@ -12,7 +12,7 @@ set -euo pipefail
 
 BASE_IMAGE="${BASE_IMAGE:-berth-local/python-flask:bookworm}"
 SUITE="${SUITE:-bookworm}"
-PACKAGES="python3-flask,ca-certificates${EXTRA_PACKAGES:+,$EXTRA_PACKAGES}"
+PACKAGES="python3-flask${EXTRA_PACKAGES:+,$EXTRA_PACKAGES}"
 FORCE=0
 for arg in "$@"; do
     case "$arg" in

@@ -14,9 +14,18 @@ namespace berth::registry {
 
 BlobStore::BlobStore(std::string root) : root_(std::move(root)) {
   fs::create_directories(fs::path(root_) / "blobs" / "sha256");
-  // Uploads do not survive a restart (clients retry them); their files go.
-  fs::remove_all(fs::path(root_) / "uploads");
   fs::create_directories(fs::path(root_) / "uploads");
+}
+
+std::size_t BlobStore::remove_stale_uploads(std::chrono::seconds age) {
+  std::size_t removed = 0;
+  auto cutoff = fs::file_time_type::clock::now() - age;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(fs::path(root_) / "uploads", ec)) {
+    std::error_code e;
+    if (entry.last_write_time(e) < cutoff && !e) removed += fs::remove(entry.path(), e);
+  }
+  return removed;
 }
 
 std::string BlobStore::blob_path(std::string_view digest) const {

@@ -8,6 +8,7 @@
 //
 // Which repository may see which blob is recorded in the database, not here: one file serves
 // every repository that holds the same layer.
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -16,7 +17,11 @@ namespace berth::registry {
 
 class BlobStore {
  public:
-  explicit BlobStore(std::string root);  // creates the directories; removes stale uploads
+  explicit BlobStore(std::string root);  // creates the directories
+
+  // Removes upload files untouched for `age`: leftovers of a restart or of a crashed import.
+  // Files being written are touched constantly, so a server and `berth image` can share a root.
+  std::size_t remove_stale_uploads(std::chrono::seconds age);
 
   std::string blob_path(std::string_view digest) const;
   std::string upload_path(std::string_view upload_id) const;

@@ -1,5 +1,7 @@
 #include "state/logs_store.h"
 
+#include <algorithm>
+#include <compare>
 #include <string>
 
 namespace berth::state {
@@ -166,17 +168,35 @@ std::int64_t LogsStore::count_upload(const LogStreamRow& stream) {
   return stream.uploads + 1;
 }
 
+namespace {
+struct Key {
+  std::int64_t ts, seq;
+  auto operator<=>(const Key&) const = default;
+};
+// The later of "just after (ts, seq)" and "from timestamp start on", as one exclusive lower
+// bound: SQLite then walks the index from that bound instead of filtering a wider range.
+Key lower_bound(std::int64_t ts, std::int64_t seq, std::int64_t start) {
+  return std::max(Key{ts, seq}, Key{start - 1, INT64_MAX});  // ts >= start is (ts, seq) > (start - 1, max)
+}
+// The earlier of "up to and including (ts, seq)" and "up to timestamp end", inclusive.
+Key upper_bound(std::int64_t ts, std::int64_t seq, std::int64_t end) {
+  return std::min(Key{ts, seq}, Key{end, INT64_MAX});
+}
+}  // namespace
+
 void LogsStore::read_stream(std::int64_t stream_id, std::int64_t start, std::int64_t end, bool forward,
                             std::int64_t ts, std::int64_t seq, int limit,
                             const std::function<bool(const StoredEvent&)>& f) {
+  Key lo = forward ? lower_bound(ts, seq, start) : Key{start - 1, INT64_MAX};
+  Key hi = forward ? Key{end, INT64_MAX} : upper_bound(ts, seq, end);
   auto q = forward ? c_.query(
                          "SELECT ts, seq, ingested, message FROM log_events WHERE stream_id = ?1 "
-                         "AND ts >= ?2 AND ts <= ?3 AND (ts, seq) > (?4, ?5) ORDER BY ts, seq LIMIT ?6",
-                         stream_id, start, end, ts, seq, limit)
+                         "AND (ts, seq) > (?2, ?3) AND (ts, seq) <= (?4, ?5) ORDER BY ts, seq LIMIT ?6",
+                         stream_id, lo.ts, lo.seq, hi.ts, hi.seq, limit)
                    : c_.query(
                          "SELECT ts, seq, ingested, message FROM log_events WHERE stream_id = ?1 "
-                         "AND ts >= ?2 AND ts <= ?3 AND (ts, seq) <= (?4, ?5) ORDER BY ts DESC, seq DESC LIMIT ?6",
-                         stream_id, start, end, ts, seq, limit);
+                         "AND (ts, seq) > (?2, ?3) AND (ts, seq) <= (?4, ?5) ORDER BY ts DESC, seq DESC LIMIT ?6",
+                         stream_id, lo.ts, lo.seq, hi.ts, hi.seq, limit);
   while (q.step()) {
     StoredEvent e{q.int64(0), q.int64(1), stream_id, q.int64(2), q.text(3)};
     if (!f(e)) break;
@@ -187,12 +207,13 @@ void LogsStore::scan_group(std::int64_t group_id, const GroupScan& scan,
                            const std::function<bool(const StoredEvent&)>& f) {
   std::optional<std::string> ids;
   if (scan.stream_ids) ids = json_ids(*scan.stream_ids);
+  Key lo = lower_bound(scan.after_ts, scan.after_seq, scan.start);
   auto q = c_.query(
       "SELECT ts, seq, stream_id, ingested, message FROM log_events WHERE group_id = ?1 "
-      "AND ts >= ?2 AND ts <= ?3 AND (ts, seq) > (?4, ?5) "
+      "AND (ts, seq) > (?2, ?3) AND (ts, seq) <= (?4, ?5) "
       "AND (?6 IS NULL OR stream_id IN (SELECT value FROM json_each(?6))) "
       "AND (?7 IS NULL OR instr(message, ?7) > 0) ORDER BY ts, seq",
-      group_id, scan.start, scan.end, scan.after_ts, scan.after_seq, ids, scan.contains);
+      group_id, lo.ts, lo.seq, scan.end, INT64_MAX, ids, scan.contains);
   while (q.step()) {
     StoredEvent e{q.int64(0), q.int64(1), q.int64(2), q.int64(3), q.text(4)};
     if (!f(e)) break;

@@ -92,9 +92,9 @@ class LogsStore {
   // Counts an upload in which no event was stored (all were rejected).
   std::int64_t count_upload(const LogStreamRow& stream);
 
-  // Up to limit events of a stream in [start, end]: ascending from just after (ts, seq) when
-  // forward, else the last ones up to and including (ts, seq), still returned ascending.
-  // f is called per event in ascending order and returns false to stop early.
+  // Up to limit events of a stream with timestamp in [start, end]: when forward, ascending from
+  // just after (ts, seq); else descending from (ts, seq) included. f is called per event in that
+  // order and returns false to stop early.
   void read_stream(std::int64_t stream_id, std::int64_t start, std::int64_t end, bool forward,
                    std::int64_t ts, std::int64_t seq, int limit,
                    const std::function<bool(const StoredEvent&)>& f);

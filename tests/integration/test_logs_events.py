@@ -78,7 +78,7 @@ def test_too_old_too_new_and_expired_events_are_reported(logs, group_with_stream
     assert [e["message"] for e in got["events"]] == ["kept", "now"]
 
 
-def test_get_log_events_pages_forward_and_backward(aws, logs, group_with_stream):
+def test_get_log_events_pages_forward_and_backward(aws, logs, logs_raw, group_with_stream):
     group, stream = group_with_stream
     t = now_ms() - 60_000
     put(logs, group, stream, [{"timestamp": t + i, "message": f"m{i:02d}"} for i in range(25)])
@@ -119,8 +119,9 @@ def test_get_log_events_pages_forward_and_backward(aws, logs, group_with_stream)
 
     window = aws(*args, "--start-time", str(t + 3), "--end-time", str(t + 6), "--start-from-head")
     assert [e["message"] for e in window["events"]] == ["m03", "m04", "m05"]  # end is exclusive
-    by_arn = logs.get_log_events(logGroupIdentifier=group_arn(group), logStreamName=stream, limit=1)
-    assert [e["message"] for e in by_arn["events"]] == ["late"]
+    status, _, by_arn = logs_raw("GetLogEvents", {"logGroupIdentifier": group_arn(group), "logStreamName": stream,
+                                                  "limit": 1})
+    assert status == 200 and [e["message"] for e in by_arn["events"]] == ["late"]
     with pytest.raises(ClientError) as e:
         logs.get_log_events(logGroupName=group, logStreamName=stream, nextToken="invalid-token")
     assert e.value.response["Error"]["Message"] == "The specified nextToken is invalid."

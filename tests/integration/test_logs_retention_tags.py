@@ -12,8 +12,10 @@ def test_retention_drops_old_events_and_their_bytes(aws, logs, group_with_stream
     t = now_ms()
     logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=[
         {"timestamp": t - 10 * DAY_MS, "message": "ten days"}, {"timestamp": t - 10 * DAY_MS + 1, "message": "ten days"}])
-    logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=[
-        {"timestamp": t - 2 * DAY_MS, "message": "two days"}, {"timestamp": t - 1000, "message": "just now"}])
+    logs.put_log_events(logGroupName=group, logStreamName=stream,
+                        logEvents=[{"timestamp": t - 2 * DAY_MS, "message": "two days"}])
+    logs.put_log_events(logGroupName=group, logStreamName=stream,
+                        logEvents=[{"timestamp": t - 1000, "message": "just now"}])
     assert aws("logs", "describe-log-groups")["logGroups"][0]["storedBytes"] == 32
 
     aws("logs", "put-retention-policy", "--log-group-name", group, "--retention-in-days", "7")
@@ -62,8 +64,10 @@ def test_tags_by_arn_and_by_name(aws, logs):
     aws("logs", "untag-resource", "--resource-arn", arn, "--tag-keys", "env", "test1")
     aws("logs", "untag-log-group", "--log-group-name", "/t", "--tags", "test3")
     assert aws("logs", "list-tags-for-resource", "--resource-arn", arn) == {"tags": {"test2": "val2"}}
-    # The ARN DescribeLogGroups shows (with ":*") names the same group.
-    assert logs.list_tags_for_resource(resourceArn=arn + ":*")["tags"] == {"test2": "val2"}
+    # The ARN with ":*" that DescribeLogGroups shows is not a resource ARN: the model refuses it.
+    with pytest.raises(ClientError) as e:
+        logs.list_tags_for_resource(resourceArn=arn + ":*")
+    assert e.value.response["Error"]["Code"] == "InvalidParameterException"
 
     with pytest.raises(ClientError) as e:
         logs.list_tags_for_resource(resourceArn=group_arn("/missing"))

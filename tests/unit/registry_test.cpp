@@ -115,3 +115,15 @@ TEST_CASE("tags follow the distribution grammar") {
   CHECK_FALSE(valid_tag("a/b"));
   CHECK_FALSE(valid_tag(std::string(129, 'a')));
 }
+
+TEST_CASE("only upload files left untouched are removed as stale") {
+  TempDir dir;
+  BlobStore blobs(dir.path.string());
+  auto old_file = fs::path(blobs.upload_path("old")), fresh_file = fs::path(blobs.upload_path("fresh"));
+  std::ofstream(old_file) << "x";
+  std::ofstream(fresh_file) << "y";
+  fs::last_write_time(old_file, fs::file_time_type::clock::now() - std::chrono::hours(2));
+  CHECK(blobs.remove_stale_uploads(std::chrono::hours(1)) == 1);
+  CHECK_FALSE(fs::exists(old_file));
+  CHECK(fs::exists(fresh_file));
+}
