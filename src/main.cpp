@@ -16,6 +16,9 @@
 #include "cli.h"
 #include "maintenance.h"
 #include "registry/images.h"
+#include "runtime/docker_client.h"
+#include "runtime/image_source.h"
+#include "runtime/task_engine.h"
 #include "registry/lifecycle_apply.h"
 #include "state/ecr_store.h"
 #include "state/logs_store.h"
@@ -62,9 +65,17 @@ int serve(Config cfg) {
     registry::BlobStore blobs((dir / "registry").string());
     registry::Uploads uploads(blobs);
     registry::TokenIssuer tokens((dir / "registry" / "secret").string());
-    api::Dispatcher dispatcher(ops, db, clock, cfg, {&blobs, &uploads, &tokens});
+    auto docker = runtime::make_docker_client();
+    // The registry host is known once the port is bound; the planner reads it then.
+    runtime::TaskEngine engine(db, *docker, clock, [&](const std::string& image, const std::string& account,
+                                                      const std::string& region) {
+      return runtime::berth_registry_planner(cfg.registry_host, [&](const std::string& a, const std::string& r) {
+        return tokens.issue(a, r, clock.now_millis() + registry::TokenIssuer::kLifetimeMillis);
+      })(image, account, region);
+    }, {.instance = cfg.data_dir});
+    api::Dispatcher dispatcher(ops, db, clock, cfg, {&blobs, &uploads, &tokens, &engine});
     api::RegistryRoutes registry_routes(db, blobs, uploads, tokens, clock, cfg);
-    api::Router router(dispatcher, db, &registry_routes);
+    api::Router router(dispatcher, db, &registry_routes, [&] { engine.remove_all_containers(); });
     api::HttpServer server(router, {.host = cfg.listen_host, .port = cfg.listen_port, .threads = cfg.threads});
     Maintenance maintenance;
     maintenance.add("registry-cleanup", std::chrono::minutes(5), [&] {
@@ -79,6 +90,9 @@ int serve(Config cfg) {
         return true;
       });
     });
+    maintenance.add("stopped-tasks", std::chrono::minutes(1), [&] {
+      engine.collect_stopped(clock.now_millis() - 3600 * 1000);  // ECS shows stopped tasks for an hour
+    });
     maintenance.add("logs-retention", std::chrono::minutes(1), [&] {
       db.write([&](state::Connection& c) {
         state::expire_log_events(c, clock.now_millis());
@@ -91,11 +105,13 @@ int serve(Config cfg) {
     unsigned short port = server.bind();
     if (cfg.registry_host.empty()) cfg.registry_host = "localhost:" + std::to_string(port);
     maintenance.start();
+    engine.start();
     server.run([&] {
       auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
       spdlog::info("berth {} listening on {}:{} (data {}, account {}, region {}, ready in {:.1f} ms)",
                    BERTH_VERSION, cfg.listen_host, port, cfg.data_dir, cfg.account_id, cfg.region, ms);
     });
+    engine.stop();
     maintenance.stop();
     spdlog::info("stopped");
   } catch (const std::exception& e) {

@@ -11,6 +11,7 @@
 #include "registry/auth_token.h"
 #include "registry/blob_store.h"
 #include "registry/uploads.h"
+#include "runtime/task_engine.h"
 #include "common/aws_error.h"
 #include "common/clock.h"
 #include "common/config.h"
@@ -25,6 +26,7 @@ struct Services {
   registry::BlobStore* blobs = nullptr;
   registry::Uploads* uploads = nullptr;
   const registry::TokenIssuer* tokens = nullptr;
+  runtime::TaskEngine* engine = nullptr;
 };
 
 struct OpContext {

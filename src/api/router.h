@@ -2,6 +2,7 @@
 // Where a request goes: /_berth/* to berth's own endpoints, POST / with X-Amz-Target to the
 // AWS dispatcher, /v2/ to the registry.
 #include <chrono>
+#include <functional>
 
 #include "api/dispatcher.h"
 #include "api/http_types.h"
@@ -11,8 +12,9 @@ namespace berth::api {
 
 class Router {
  public:
-  Router(Dispatcher& dispatcher, state::Database& db, RegistryRoutes* registry)
-      : dispatcher_(dispatcher), db_(db), registry_(registry) {}
+  Router(Dispatcher& dispatcher, state::Database& db, RegistryRoutes* registry,
+         std::function<void()> on_reset = {})
+      : dispatcher_(dispatcher), db_(db), registry_(registry), on_reset_(std::move(on_reset)) {}
   // A sink for requests whose body must stream (registry blob uploads); null for the others.
   std::unique_ptr<BodySink> sink_for(const HttpRequest& head);
   HttpResponse route(const HttpRequest& req);
@@ -22,6 +24,7 @@ class Router {
   Dispatcher& dispatcher_;
   state::Database& db_;
   RegistryRoutes* registry_;
+  std::function<void()> on_reset_;  // what else a reset clears (the task runtime's containers)
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 

@@ -15,6 +15,7 @@ void register_services(OperationTable& t) {
   ecs::register_task_definitions(t);
   ecs::register_tags(t);
   ecs::register_account_settings(t);
+  ecs::register_tasks(t);
 
   ecr::register_repositories(t);
   ecr::register_images(t);

@@ -13,6 +13,7 @@ void register_capacity_providers(OperationTable& t);
 void register_task_definitions(OperationTable& t);
 void register_tags(OperationTable& t);
 void register_account_settings(OperationTable& t);
+void register_tasks(OperationTable& t);
 }  // namespace ecs
 
 namespace ecr {

@@ -57,6 +57,51 @@ CREATE TABLE account_settings (
   PRIMARY KEY (account, region, principal, name)
 ) WITHOUT ROWID;
 )sql"},
+      {"ecs-0002-tasks", R"sql(
+CREATE TABLE tasks (
+  arn                  TEXT PRIMARY KEY,
+  account              TEXT NOT NULL,
+  region               TEXT NOT NULL,
+  cluster              TEXT NOT NULL,     -- cluster name
+  task_definition_arn  TEXT NOT NULL,
+  family               TEXT NOT NULL,
+  launch_type          TEXT NOT NULL,
+  started_by           TEXT,
+  task_group           TEXT,
+  desired_status       TEXT NOT NULL,     -- RUNNING or STOPPED
+  last_status          TEXT NOT NULL,     -- PROVISIONING ... STOPPED
+  created_at           INTEGER NOT NULL,  -- epoch millis, like every *_at column
+  pull_started_at      INTEGER,
+  pull_stopped_at      INTEGER,
+  started_at           INTEGER,
+  stopping_at          INTEGER,
+  stopped_at           INTEGER,
+  execution_stopped_at INTEGER,
+  stop_code            TEXT,
+  stopped_reason       TEXT,
+  version              INTEGER NOT NULL DEFAULT 1,
+  doc                  TEXT NOT NULL      -- what RunTask was asked: overrides, network, cpu, memory...
+);
+CREATE INDEX tasks_by_cluster ON tasks (account, region, cluster, created_at);
+CREATE INDEX tasks_unfinished ON tasks (last_status) WHERE last_status <> 'STOPPED';
+
+CREATE TABLE task_containers (
+  task_arn         TEXT NOT NULL REFERENCES tasks (arn) ON DELETE CASCADE,
+  name             TEXT NOT NULL,
+  position         INTEGER NOT NULL,
+  container_arn    TEXT NOT NULL,
+  image            TEXT NOT NULL,
+  essential        INTEGER NOT NULL,
+  docker_id        TEXT,
+  image_digest     TEXT,
+  last_status      TEXT NOT NULL,     -- PENDING, RUNNING, STOPPED
+  exit_code        INTEGER,
+  reason           TEXT,
+  network_bindings TEXT,              -- JSON array as ECS reports it
+  health_status    TEXT,
+  PRIMARY KEY (task_arn, name)
+) WITHOUT ROWID;
+)sql"},
   };
 }
 

@@ -10,6 +10,7 @@
 #include "api/pagination.h"
 #include "api/services.h"
 #include "state/ecs_cluster_store.h"
+#include "state/ecs_task_store.h"
 #include "state/tags_store.h"
 
 namespace berth::api::ecs {
@@ -277,7 +278,9 @@ Outcome delete_cluster(OpContext& ctx, const json::Value& in) {
   ClusterStore store(ctx.db, ctx.scope());
   auto row = store.get(*name);
   if (!row) return errors::cluster_not_found();
-  // Tasks and services keep a cluster from being deleted once they exist (task runtime issue).
+  auto [running, pending] = state::TaskStore(ctx.db).running_and_pending(ctx.scope(), row->name);
+  if (running + pending > 0)
+    return AwsError::client("ClusterContainsTasksException", "The Cluster cannot be deleted while Tasks are active.");
   row->status = "INACTIVE";
   store.put(*row);
   return reply_with_cluster(ctx, *row);

@@ -1,5 +1,7 @@
 #include "api/ecs/shapes.h"
 
+#include "state/ecs_task_store.h"
+
 namespace berth::api::ecs {
 namespace {
 void copy_member(json::Writer& w, const json::Value& doc, const char* name) {
@@ -38,21 +40,23 @@ void write_cluster(OpContext& ctx, json::Writer& w, const state::ClusterRow& row
   json::kv(w, "clusterName", row.name);
   if (view.configurations) copy_member(w, doc, "configuration");
   json::kv(w, "status", row.status);
-  // Counts of container instances, tasks and services come with the task runtime and
-  // services; a cluster without them counts zero.
+  // Fargate tasks run on no container instance; services are not served yet, so none is active.
+  auto [running, pending] = state::TaskStore(ctx.db).running_and_pending(ctx.scope(), row.name);
   w.Key("registeredContainerInstancesCount"); w.Int(0);
-  w.Key("runningTasksCount"); w.Int(0);
-  w.Key("pendingTasksCount"); w.Int(0);
+  w.Key("runningTasksCount"); w.Int(running);
+  w.Key("pendingTasksCount"); w.Int(pending);
   w.Key("activeServicesCount"); w.Int(0);
   w.Key("statistics");
   w.StartArray();
   if (view.statistics) {
-    for (const char* name : {"runningEC2TasksCount", "runningFargateTasksCount", "pendingEC2TasksCount",
-                             "pendingFargateTasksCount", "activeEC2ServiceCount", "activeFargateServiceCount",
-                             "drainingEC2ServiceCount", "drainingFargateServiceCount"}) {
+    const std::pair<const char*, int> stats[] = {
+        {"runningEC2TasksCount", 0}, {"runningFargateTasksCount", running}, {"pendingEC2TasksCount", 0},
+        {"pendingFargateTasksCount", pending}, {"activeEC2ServiceCount", 0}, {"activeFargateServiceCount", 0},
+        {"drainingEC2ServiceCount", 0}, {"drainingFargateServiceCount", 0}};
+    for (const auto& [name, value] : stats) {
       w.StartObject();
       json::kv(w, "name", name);
-      json::kv(w, "value", "0");
+      json::kv(w, "value", std::to_string(value));
       w.EndObject();
     }
   }

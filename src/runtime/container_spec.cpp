@@ -1,0 +1,205 @@
+#include "runtime/container_spec.h"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace berth::runtime {
+namespace {
+using rapidjson::Value;
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+const Value* member(const Value* obj, const char* name) {
+  if (!obj || !obj->IsObject()) return nullptr;
+  auto it = obj->FindMember(name);
+  return it == obj->MemberEnd() || it->value.IsNull() ? nullptr : &it->value;
+}
+
+// The override's value when it has one, else the definition's.
+const Value* pick(const Value& def, const Value* ovr, const char* name) {
+  if (const Value* v = member(ovr, name)) return v;
+  return member(&def, name);
+}
+
+void string_array(Writer& w, const Value& list) {
+  w.StartArray();
+  for (const auto& s : list.GetArray())
+    if (s.IsString()) w.String(s.GetString(), s.GetStringLength());
+  w.EndArray();
+}
+
+void kv(Writer& w, const char* k, const std::string& v) {
+  w.Key(k);
+  w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
+}
+
+std::int64_t nanos(const Value* seconds, std::int64_t fallback) {
+  return (seconds && seconds->IsInt64() ? seconds->GetInt64() : fallback) * 1000000000LL;
+}
+}  // namespace
+
+std::string container_create_body(const Value& c, const Value* ovr, const std::string& image, const TaskContext& task,
+                                  bool owns_namespace) {
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.StartObject();
+  kv(w, "Image", image);
+  if (const Value* cmd = pick(c, ovr, "command")) {
+    w.Key("Cmd");
+    string_array(w, *cmd);
+  }
+  if (const Value* ep = member(&c, "entryPoint")) {
+    w.Key("Entrypoint");
+    string_array(w, *ep);
+  }
+  // Environment: the definition's, then the override's, later names winning.
+  std::vector<std::pair<std::string, std::string>> env;
+  for (const Value* list : {member(&c, "environment"), member(ovr, "environment")})
+    if (list)
+      for (const auto& e : list->GetArray()) {
+        const Value* n = member(&e, "name");
+        const Value* v = member(&e, "value");
+        if (!n) continue;
+        std::string name = n->GetString(), value = v ? v->GetString() : "";
+        bool replaced = false;
+        for (auto& [k, val] : env)
+          if (k == name) val = value, replaced = true;
+        if (!replaced) env.emplace_back(name, value);
+      }
+  w.Key("Env");
+  w.StartArray();
+  for (const auto& [k, v] : env) {
+    std::string line = k + "=" + v;
+    w.String(line.c_str(), static_cast<rapidjson::SizeType>(line.size()));
+  }
+  w.EndArray();
+  if (const Value* wd = member(&c, "workingDirectory")) kv(w, "WorkingDir", wd->GetString());
+  if (const Value* user = member(&c, "user")) kv(w, "User", user->GetString());
+  if (const Value* host = member(&c, "hostname"); host && task.network_mode != "awsvpc") kv(w, "Hostname", host->GetString());
+
+  w.Key("Labels");
+  w.StartObject();
+  kv(w, labels::kBerth, "1");
+  kv(w, labels::kInstance, task.instance);
+  kv(w, labels::kCluster, task.cluster);
+  kv(w, labels::kTaskArn, task.task_arn);
+  kv(w, labels::kFamily, task.family);
+  kv(w, labels::kRevision, std::to_string(task.revision));
+  kv(w, labels::kContainer, member(&c, "name")->GetString());
+  if (const Value* dl = member(&c, "dockerLabels"))
+    for (auto it = dl->MemberBegin(); it != dl->MemberEnd(); ++it)
+      if (it->value.IsString()) kv(w, it->name.GetString(), it->value.GetString());
+  w.EndObject();
+
+  if (const Value* hc = member(&c, "healthCheck")) {
+    w.Key("Healthcheck");
+    w.StartObject();
+    if (const Value* test = member(hc, "command")) {
+      w.Key("Test");
+      string_array(w, *test);
+    }
+    w.Key("Interval");
+    w.Int64(nanos(member(hc, "interval"), 30));
+    w.Key("Timeout");
+    w.Int64(nanos(member(hc, "timeout"), 5));
+    w.Key("Retries");
+    w.Int(member(hc, "retries") ? member(hc, "retries")->GetInt() : 3);
+    w.Key("StartPeriod");
+    w.Int64(nanos(member(hc, "startPeriod"), 0));
+    w.EndObject();
+  }
+  w.Key("StopTimeout");
+  w.Int(member(&c, "stopTimeout") ? member(&c, "stopTimeout")->GetInt() : 30);
+
+  // Ports: in awsvpc all containers share the namespace owner's ports.
+  std::vector<std::pair<int, std::string>> ports;
+  if (task.network_mode == "awsvpc") {
+    if (owns_namespace) ports = task.published_ports;
+  } else if (const Value* pm = member(&c, "portMappings")) {
+    for (const auto& m : pm->GetArray())
+      if (const Value* cp = member(&m, "containerPort"))
+        ports.emplace_back(cp->GetInt(), member(&m, "protocol") ? member(&m, "protocol")->GetString() : "tcp");
+  }
+  if (!ports.empty()) {
+    w.Key("ExposedPorts");
+    w.StartObject();
+    for (const auto& [p, proto] : ports) {
+      w.Key((std::to_string(p) + "/" + proto).c_str());
+      w.StartObject();
+      w.EndObject();
+    }
+    w.EndObject();
+  }
+
+  w.Key("HostConfig");
+  w.StartObject();
+  if (task.network_mode == "awsvpc") {
+    kv(w, "NetworkMode", owns_namespace ? task.network : "container:" + task.namespace_owner_id);
+  } else if (task.network_mode == "host" || task.network_mode == "none") {
+    kv(w, "NetworkMode", task.network_mode);
+  } else {
+    kv(w, "NetworkMode", task.network);
+  }
+  if (!ports.empty()) {
+    // Published on loopback only: the host reaches tasks there, nothing else does.
+    w.Key("PortBindings");
+    w.StartObject();
+    for (const auto& [p, proto] : ports) {
+      w.Key((std::to_string(p) + "/" + proto).c_str());
+      w.StartArray();
+      w.StartObject();
+      kv(w, "HostIp", "127.0.0.1");
+      kv(w, "HostPort", "");
+      w.EndObject();
+      w.EndArray();
+    }
+    w.EndObject();
+  }
+  // Limits: container memory (hard) and reservation (soft), else the task's memory; CPU shares
+  // from container cpu, and the task's cpu as a ceiling in NanoCpus.
+  const Value* mem = pick(c, ovr, "memory");
+  std::optional<long> memory_mib = mem ? std::optional<long>(mem->GetInt64()) : task.task_memory;
+  if (memory_mib) {
+    w.Key("Memory");
+    w.Int64(*memory_mib * 1024 * 1024);
+  }
+  if (const Value* res = pick(c, ovr, "memoryReservation")) {
+    w.Key("MemoryReservation");
+    w.Int64(res->GetInt64() * 1024 * 1024);
+  }
+  if (const Value* cpu = pick(c, ovr, "cpu"); cpu && cpu->GetInt() > 1) {
+    w.Key("CpuShares");
+    w.Int(cpu->GetInt());
+  }
+  if (task.task_cpu) {
+    w.Key("NanoCpus");
+    w.Int64(*task.task_cpu * 1000000000LL / 1024);
+  }
+  if (const Value* ro = member(&c, "readonlyRootFilesystem"); ro && ro->IsBool()) {
+    w.Key("ReadonlyRootfs");
+    w.Bool(ro->GetBool());
+  }
+  if (const Value* lp = member(&c, "linuxParameters"))
+    if (const Value* init = member(lp, "initProcessEnabled"); init && init->IsBool()) {
+      w.Key("Init");
+      w.Bool(init->GetBool());
+    }
+  if (const Value* ul = member(&c, "ulimits")) {
+    w.Key("Ulimits");
+    w.StartArray();
+    for (const auto& u : ul->GetArray()) {
+      w.StartObject();
+      kv(w, "Name", member(&u, "name")->GetString());
+      w.Key("Soft");
+      w.Int64(member(&u, "softLimit")->GetInt64());
+      w.Key("Hard");
+      w.Int64(member(&u, "hardLimit")->GetInt64());
+      w.EndObject();
+    }
+    w.EndArray();
+  }
+  w.EndObject();  // HostConfig
+  w.EndObject();
+  return {buf.GetString(), buf.GetSize()};
+}
+
+}  // namespace berth::runtime

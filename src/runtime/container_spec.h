@@ -1,0 +1,42 @@
+#pragma once
+// A task definition's container definition, with RunTask's overrides, as a Docker Engine API
+// create request.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <rapidjson/document.h>
+
+namespace berth::runtime {
+
+struct TaskContext {
+  std::string cluster;
+  std::string task_arn;
+  std::string family;
+  long revision = 0;
+  std::string network_mode;           // awsvpc, bridge, host, none
+  std::string namespace_owner_id;     // awsvpc: containers after the first join its namespace
+  std::string network;                // the Docker network of the task's namespace
+  std::string instance;               // which berth (its data dir) owns the container
+  std::optional<long> task_cpu;       // CPU units
+  std::optional<long> task_memory;    // MiB
+  std::vector<std::pair<int, std::string>> published_ports;  // awsvpc: every container's ports, on the owner
+};
+
+// Labels every berth container carries; `docker ps --filter label=...` finds a task's containers.
+namespace labels {
+inline constexpr const char* kBerth = "berth.managed";
+inline constexpr const char* kInstance = "berth.instance";
+inline constexpr const char* kCluster = "com.amazonaws.ecs.cluster";
+inline constexpr const char* kTaskArn = "com.amazonaws.ecs.task-arn";
+inline constexpr const char* kFamily = "com.amazonaws.ecs.task-definition-family";
+inline constexpr const char* kRevision = "com.amazonaws.ecs.task-definition-version";
+inline constexpr const char* kContainer = "com.amazonaws.ecs.container-name";
+}  // namespace labels
+
+// `container` is one containerDefinitions entry; `override` the matching containerOverrides
+// entry or null. Returns the create body.
+std::string container_create_body(const rapidjson::Value& container, const rapidjson::Value* override,
+                                  const std::string& image, const TaskContext& task, bool owns_namespace);
+
+}  // namespace berth::runtime

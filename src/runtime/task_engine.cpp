@@ -1,0 +1,405 @@
+#include "runtime/task_engine.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <spdlog/spdlog.h>
+
+#include "common/arn.h"
+#include "runtime/container_spec.h"
+#include "state/ecs_task_definition_store.h"
+#include "state/ecs_task_store.h"
+
+namespace berth::runtime {
+namespace {
+using rapidjson::Value;
+
+const Value* member(const Value& obj, const char* name) {
+  if (!obj.IsObject()) return nullptr;
+  auto it = obj.FindMember(name);
+  return it == obj.MemberEnd() || it->value.IsNull() ? nullptr : &it->value;
+}
+
+std::string dump(const Value& v) {
+  rapidjson::StringBuffer b;
+  rapidjson::Writer<rapidjson::StringBuffer> w(b);
+  v.Accept(w);
+  return {b.GetString(), b.GetSize()};
+}
+
+// The containerOverrides entry for a container, if any.
+const Value* override_for(const Value& task_doc, const std::string& name) {
+  const Value* o = member(task_doc, "overrides");
+  const Value* list = o ? member(*o, "containerOverrides") : nullptr;
+  if (!list) return nullptr;
+  for (const auto& e : list->GetArray())
+    if (const Value* n = member(e, "name"); n && name == n->GetString()) return &e;
+  return nullptr;
+}
+
+std::string container_name(const state::TaskRow& task, const state::TaskContainerRow& c) {
+  // Docker names must be unique: ecs-FAMILY-CONTAINER-TASKID like the ECS agent's.
+  std::string id = task.arn.substr(task.arn.rfind('/') + 1);
+  return "ecs-" + task.family + "-" + c.name + "-" + id;
+}
+
+// The bindings ECS reports, from what Docker published.
+std::string bindings_json(const ContainerInfo& info) {
+  rapidjson::StringBuffer b;
+  rapidjson::Writer<rapidjson::StringBuffer> w(b);
+  w.StartArray();
+  for (const auto& p : info.ports) {
+    if (!p.host_port) continue;
+    w.StartObject();
+    w.Key("bindIP");
+    w.String(p.host_ip.empty() ? "127.0.0.1" : p.host_ip.c_str());
+    w.Key("containerPort");
+    w.Int(p.container_port);
+    w.Key("hostPort");
+    w.Int(p.host_port);
+    w.Key("protocol");
+    w.String(p.protocol.c_str());
+    w.EndObject();
+  }
+  w.EndArray();
+  return {b.GetString(), b.GetSize()};
+}
+}  // namespace
+
+TaskEngine::TaskEngine(state::Database& db, DockerClient& docker, const Clock& clock, PullPlanner planner,
+                       EngineOptions options)
+    : db_(db), docker_(docker), clock_(clock), planner_(std::move(planner)), opt_(std::move(options)) {}
+
+TaskEngine::~TaskEngine() { stop(); }
+
+void TaskEngine::start() {
+  threads_.emplace_back([this] { loop(); });
+  threads_.emplace_back([this] { watch_events(); });
+  for (int i = 0; i < opt_.workers; ++i) threads_.emplace_back([this] { work(); });
+}
+
+void TaskEngine::stop() {
+  if (stopping_.exchange(true)) return;
+  cv_.notify_all();
+  work_cv_.notify_all();
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+}
+
+void TaskEngine::wake() {
+  {
+    std::lock_guard lock(mu_);
+    woken_ = true;
+  }
+  cv_.notify_all();
+}
+
+std::string TaskEngine::docker_problem() const {
+  std::lock_guard lock(mu_);
+  return docker_problem_;
+}
+
+void TaskEngine::remove_all_containers() {
+  auto list = docker_.list_containers({std::string(labels::kInstance) + "=" + opt_.instance});
+  if (auto* containers = std::get_if<std::vector<ContainerInfo>>(&list))
+    for (const auto& c : *containers) docker_.remove_container(c.id, true);
+}
+
+void TaskEngine::collect_stopped(std::int64_t before) {
+  std::vector<state::TaskRow> expired;
+  db_.write([&](state::Connection& c) {
+    expired = state::TaskStore(c).take_expired(before);
+    return true;
+  });
+  for (const auto& t : expired)
+    for (const auto& c : t.containers)
+      if (c.docker_id) docker_.remove_container(*c.docker_id, true);
+}
+
+void TaskEngine::loop() {
+  bool network_ready = false;
+  while (!stopping_) {
+    auto ping = docker_.ping();
+    docker_ok_ = std::holds_alternative<std::string>(ping);
+    {
+      std::lock_guard lock(mu_);
+      docker_problem_ = docker_ok_ ? "" : std::get<DockerError>(ping).message;
+    }
+    if (docker_ok_ && !network_ready) {
+      auto net = docker_.ensure_network(opt_.network, "", "");
+      network_ready = std::holds_alternative<std::string>(net);
+      if (!network_ready) spdlog::warn("cannot create Docker network {}: {}", opt_.network, std::get<DockerError>(net).message);
+    }
+    std::vector<std::string> arns;
+    db_.read([&](state::Connection& c) { arns = state::TaskStore(c).unfinished(); });
+    {
+      std::lock_guard lock(mu_);
+      for (auto& a : arns)
+        if (busy_.insert(a).second) queue_.push_back(a);
+    }
+    work_cv_.notify_all();
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, opt_.resync, [this] { return woken_ || stopping_; });
+    woken_ = false;
+  }
+}
+
+void TaskEngine::work() {
+  while (!stopping_) {
+    std::string arn;
+    {
+      std::unique_lock lock(mu_);
+      work_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      arn = std::move(queue_.front());
+      queue_.erase(queue_.begin());
+    }
+    try {
+      advance(arn);
+    } catch (const std::exception& e) {
+      spdlog::error("task {}: {}", arn, e.what());
+    }
+    {
+      std::lock_guard lock(mu_);
+      busy_.erase(arn);
+    }
+  }
+}
+
+void TaskEngine::watch_events() {
+  while (!stopping_) {
+    auto r = docker_.watch_events(
+        {labels::kBerth},
+        [this](const DockerEvent& e) {
+          if (e.action == "die" || e.action == "oom" || e.action == "destroy" || e.action == "start" ||
+              e.action.starts_with("health_status"))
+            wake();
+        },
+        [this] { return !stopping_.load(); });
+    if (stopping_) return;
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_.load(); });
+  }
+}
+
+void TaskEngine::advance(const std::string& arn) {
+  std::optional<state::TaskRow> loaded;
+  db_.read([&](state::Connection& c) { loaded = state::TaskStore(c).get(arn); });
+  if (!loaded || loaded->last_status == "STOPPED") return;
+  state::TaskRow task = std::move(*loaded);
+  // Only real changes are written: each write bumps the task's version, as in ECS.
+  auto fingerprint = [](const state::TaskRow& t) {
+    std::string f = t.desired_status + "|" + t.last_status + "|" + t.doc + "|" + t.stop_code.value_or("") + "|" +
+                    std::to_string(t.started_at.value_or(0)) + std::to_string(t.pull_stopped_at.value_or(0)) +
+                    std::to_string(t.stopped_at.value_or(0));
+    for (const auto& c : t.containers)
+      f += "|" + c.last_status + c.docker_id.value_or("") + std::to_string(c.exit_code.value_or(-1000)) +
+           c.network_bindings.value_or("") + c.health_status.value_or("") + c.reason.value_or("") +
+           c.image_digest.value_or("");
+    return f;
+  };
+  std::string saved = fingerprint(task);
+  auto save = [&] {
+    std::string now_print = fingerprint(task);
+    if (now_print == saved) return;
+    db_.write([&](state::Connection& c) {
+      state::TaskStore(c).update(task);
+      return true;
+    });
+    saved = now_print;
+  };
+  auto now = [&] { return clock_.now_millis(); };
+  auto fail_task = [&](const std::string& code, const std::string& reason) {
+    task.desired_status = "STOPPED";
+    task.stop_code = code;
+    task.stopped_reason = reason;
+    if (!task.stopping_at) task.stopping_at = now();
+  };
+
+  // The task definition, for container definitions and network mode.
+  rapidjson::Document td;
+  {
+    auto arn_parts = Arn::parse(task.task_definition_arn);
+    std::string id(arn_parts ? arn_parts->resource_id() : "");
+    auto colon = id.rfind(':');
+    std::optional<state::TaskDefinitionRow> row;
+    db_.read([&](state::Connection& c) {
+      row = state::TaskDefinitionStore(c, {task.account, task.region})
+                .get(id.substr(0, colon), std::atol(id.substr(colon + 1).c_str()));
+    });
+    if (!row) {
+      fail_task("TaskFailedToStart", "Task definition not found");
+    } else {
+      td.Parse(row->doc.c_str(), row->doc.size());
+    }
+  }
+  rapidjson::Document doc;
+  doc.Parse(task.doc.c_str(), task.doc.size());
+
+  // Stopping: stop what runs, record exit codes, end the task.
+  if (task.desired_status == "STOPPED") {
+    if (task.last_status != "STOPPING") {
+      task.last_status = "STOPPING";
+      if (!task.stopping_at) task.stopping_at = now();
+      save();
+    }
+    for (auto& c : task.containers) {
+      if (c.docker_id && c.last_status != "STOPPED") {
+        int timeout = 30;
+        if (td.IsObject())
+          for (const auto& def : td["containerDefinitions"].GetArray())
+            if (def["name"] == c.name.c_str() && member(def, "stopTimeout")) timeout = member(def, "stopTimeout")->GetInt();
+        docker_.stop_container(*c.docker_id, std::chrono::seconds(timeout));
+        auto info = docker_.inspect_container(*c.docker_id);
+        if (auto* i = std::get_if<ContainerInfo>(&info)) {
+          c.exit_code = i->exit_code;
+          if (i->oom_killed) c.reason = "OutOfMemoryError: Container killed due to memory usage";
+        }
+      }
+      c.last_status = "STOPPED";
+    }
+    task.last_status = "STOPPED";
+    task.execution_stopped_at = now();
+    task.stopped_at = now();
+    save();
+    return;
+  }
+
+  if (!docker_ok_) return;  // try again when Docker answers
+
+  if (task.last_status == "PROVISIONING") {
+    task.last_status = "PENDING";
+    save();
+  }
+  std::string network_mode = member(td, "networkMode") ? td["networkMode"].GetString() : "bridge";
+
+  // Pull and create what is missing, in definition order.
+  bool any_missing = std::any_of(task.containers.begin(), task.containers.end(),
+                                 [](const auto& c) { return !c.docker_id; });
+  if (any_missing) {
+    if (!task.pull_started_at) task.pull_started_at = now();
+    for (auto& c : task.containers) {
+      if (c.docker_id) continue;
+      PullPlan plan = planner_(c.image, task.account, task.region);
+      auto present = docker_.inspect_image(plan.reference);
+      if (!std::holds_alternative<std::string>(present)) {
+        auto pulled = docker_.pull_image(plan.reference, plan.registry_auth);
+        if (auto* e = std::get_if<DockerError>(&pulled)) {
+          std::string reason = "CannotPullContainerError: pull image manifest has been retried 1 time(s): " + e->message;
+          c.reason = reason;
+          fail_task("TaskFailedToStart", reason);
+          save();
+          return advance(arn);
+        }
+        present = docker_.inspect_image(plan.reference);
+      }
+      if (auto* id = std::get_if<std::string>(&present)) c.image_digest = *id;
+    }
+    task.pull_stopped_at = now();
+
+    TaskContext ctx;
+    ctx.cluster = task.cluster;
+    ctx.task_arn = task.arn;
+    ctx.family = task.family;
+    ctx.revision = td.IsObject() && member(td, "revision") ? td["revision"].GetInt64() : 0;
+    ctx.network_mode = network_mode;
+    ctx.network = opt_.network;
+    ctx.instance = opt_.instance;
+    if (const Value* cpu = member(doc, "cpu")) ctx.task_cpu = std::atol(cpu->GetString());
+    if (const Value* mem = member(doc, "memory")) ctx.task_memory = std::atol(mem->GetString());
+    for (const auto& def : td["containerDefinitions"].GetArray())
+      if (const Value* pm = member(def, "portMappings"))
+        for (const auto& m : pm->GetArray())
+          if (const Value* cp = member(m, "containerPort"))
+            ctx.published_ports.emplace_back(cp->GetInt(), member(m, "protocol") ? member(m, "protocol")->GetString() : "tcp");
+    for (auto& c : task.containers) {
+      if (c.docker_id) {
+        if (ctx.namespace_owner_id.empty()) ctx.namespace_owner_id = *c.docker_id;
+        continue;
+      }
+      const Value* def = nullptr;
+      for (const auto& d : td["containerDefinitions"].GetArray())
+        if (d["name"] == c.name.c_str()) def = &d;
+      if (!def) continue;
+      PullPlan plan = planner_(c.image, task.account, task.region);
+      bool owner = ctx.namespace_owner_id.empty();
+      std::string body = container_create_body(*def, override_for(doc, c.name), plan.reference, ctx, owner);
+      auto created = docker_.create_container(container_name(task, c), body);
+      if (auto* e = std::get_if<DockerError>(&created)) {
+        c.reason = "CannotCreateContainerError: " + e->message;
+        fail_task("TaskFailedToStart", *c.reason);
+        save();
+        return advance(arn);
+      }
+      c.docker_id = std::get<std::string>(created);
+      if (owner) ctx.namespace_owner_id = *c.docker_id;
+      save();
+    }
+  }
+
+  // Start what is created but not running, then read back ports and addresses.
+  bool started_any = false;
+  for (auto& c : task.containers) {
+    if (c.last_status != "PENDING" || !c.docker_id) continue;
+    auto started = docker_.start_container(*c.docker_id);
+    if (auto* e = std::get_if<DockerError>(&started)) {
+      c.reason = "CannotStartContainerError: " + e->message;
+      fail_task("TaskFailedToStart", *c.reason);
+      save();
+      return advance(arn);
+    }
+    c.last_status = "RUNNING";
+    started_any = true;
+  }
+
+  // Observe: exits, health, bindings.
+  bool essential_stopped = false;
+  for (auto& c : task.containers) {
+    if (!c.docker_id || c.last_status == "STOPPED") continue;
+    auto info = docker_.inspect_container(*c.docker_id);
+    if (auto* e = std::get_if<DockerError>(&info)) {
+      if (e->not_found()) {
+        c.last_status = "STOPPED";
+        c.reason = "Container removed outside berth";
+        essential_stopped |= c.essential;
+      }
+      continue;
+    }
+    const auto& i = std::get<ContainerInfo>(info);
+    if (i.running) {
+      c.last_status = "RUNNING";
+      if (!i.ports.empty()) c.network_bindings = bindings_json(i);
+      if (i.health) c.health_status = *i.health == "healthy" ? "HEALTHY" : *i.health == "unhealthy" ? "UNHEALTHY" : "UNKNOWN";
+      if (!i.network_ips.empty() && !member(doc, "privateIp")) {
+        auto& a = doc.GetAllocator();
+        doc.AddMember("privateIp", Value(i.network_ips.begin()->second.c_str(), a), a);
+        task.doc = dump(doc);
+      }
+    } else if (i.status == "exited" || i.status == "dead") {
+      c.last_status = "STOPPED";
+      c.exit_code = i.exit_code;
+      if (i.oom_killed) c.reason = "OutOfMemoryError: Container killed due to memory usage";
+      essential_stopped |= c.essential;
+    }
+  }
+  // In awsvpc every container shares the first one's ports: report them on the owner.
+  if (network_mode == "awsvpc" && !task.containers.empty())
+    for (std::size_t k = 1; k < task.containers.size(); ++k) task.containers[k].network_bindings.reset();
+
+  bool all_running = std::all_of(task.containers.begin(), task.containers.end(), [](const auto& c) {
+    return c.last_status == "RUNNING" || (c.last_status == "STOPPED" && !c.essential);
+  });
+  if (all_running && task.last_status != "RUNNING") {
+    task.last_status = "RUNNING";
+    task.started_at = now();
+  }
+  if (essential_stopped) {
+    fail_task("EssentialContainerExited", "Essential container in task exited");
+    save();
+    return advance(arn);
+  }
+  (void)started_any;
+  save();
+}
+
+}  // namespace berth::runtime

@@ -1,0 +1,82 @@
+#pragma once
+// The task engine: drives each ECS task from its desired status toward reality in Docker and
+// records what it saw. Handlers only write rows and wake it; it owns every Docker call.
+//
+// One loop thread picks unfinished tasks (on a wake, on a Docker event for a berth container,
+// and every couple of seconds to repair drift) and hands each to a small worker pool; a task is
+// never advanced by two workers at once. Each advance re-reads the task, takes at most the
+// next steps toward its desired status, and writes the result in one transaction.
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/clock.h"
+#include "runtime/docker_client.h"
+#include "state/db.h"
+
+namespace berth::runtime {
+
+// How to pull an image: the reference Docker should use and the X-Registry-Auth JSON for it
+// (empty when none is needed). Lets berth's own registry hand out tokens without the runtime
+// knowing about the registry.
+struct PullPlan {
+  std::string reference;
+  std::string registry_auth;
+};
+using PullPlanner = std::function<PullPlan(const std::string& image, const std::string& account, const std::string& region)>;
+
+struct EngineOptions {
+  std::string network = "berth-tasks";  // Docker network the tasks' namespaces join
+  std::string instance;                 // labels this berth's containers (its data dir)
+  std::chrono::milliseconds resync{2000};
+  int workers = 4;
+};
+
+class TaskEngine {
+ public:
+  TaskEngine(state::Database& db, DockerClient& docker, const Clock& clock, PullPlanner planner, EngineOptions options);
+  ~TaskEngine();
+
+  void start();
+  void stop();  // leaves containers running: they are adopted at the next start
+  // Something changed (RunTask, StopTask): look at unfinished tasks now.
+  void wake();
+  // Removes every container of this berth (POST /_berth/reset).
+  void remove_all_containers();
+  // Forgets tasks stopped before `before` and removes their containers, as ECS does after an hour.
+  void collect_stopped(std::int64_t before);
+  // Whether the Docker daemon answered the last ping, and why not.
+  bool docker_ok() const { return docker_ok_; }
+  std::string docker_problem() const;
+
+ private:
+  void loop();
+  void watch_events();
+  void work();
+  void advance(const std::string& arn);
+
+  state::Database& db_;
+  DockerClient& docker_;
+  const Clock& clock_;
+  PullPlanner planner_;
+  EngineOptions opt_;
+
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> docker_ok_{false};
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool woken_ = false;
+  std::string docker_problem_;
+  std::vector<std::string> queue_;  // tasks waiting for a worker
+  std::set<std::string> busy_;      // queued or being advanced
+  std::condition_variable work_cv_;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace berth::runtime

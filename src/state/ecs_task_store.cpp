@@ -1,0 +1,165 @@
+#include "state/ecs_task_store.h"
+
+namespace berth::state {
+namespace {
+const char* kTaskColumns =
+    "arn, account, region, cluster, task_definition_arn, family, launch_type, started_by, task_group, "
+    "desired_status, last_status, created_at, pull_started_at, pull_stopped_at, started_at, stopping_at, "
+    "stopped_at, execution_stopped_at, stop_code, stopped_reason, version, doc";
+
+std::optional<std::int64_t> opt_int(const Query& q, int col) {
+  if (q.is_null(col)) return std::nullopt;
+  return q.int64(col);
+}
+std::optional<std::string> opt_str(const Query& q, int col) {
+  if (q.is_null(col)) return std::nullopt;
+  return q.str(col);
+}
+
+TaskRow task_of(const Query& q) {
+  TaskRow r;
+  r.arn = q.str(0);
+  r.account = q.str(1);
+  r.region = q.str(2);
+  r.cluster = q.str(3);
+  r.task_definition_arn = q.str(4);
+  r.family = q.str(5);
+  r.launch_type = q.str(6);
+  r.started_by = opt_str(q, 7);
+  r.group = opt_str(q, 8);
+  r.desired_status = q.str(9);
+  r.last_status = q.str(10);
+  r.created_at = q.int64(11);
+  r.pull_started_at = opt_int(q, 12);
+  r.pull_stopped_at = opt_int(q, 13);
+  r.started_at = opt_int(q, 14);
+  r.stopping_at = opt_int(q, 15);
+  r.stopped_at = opt_int(q, 16);
+  r.execution_stopped_at = opt_int(q, 17);
+  r.stop_code = opt_str(q, 18);
+  r.stopped_reason = opt_str(q, 19);
+  r.version = q.int64(20);
+  r.doc = q.str(21);
+  return r;
+}
+
+void save_containers(Connection& c, const TaskRow& row) {
+  for (const auto& k : row.containers)
+    c.query("INSERT INTO task_containers (task_arn, name, position, container_arn, image, essential, docker_id, "
+            "image_digest, last_status, exit_code, reason, network_bindings, health_status) VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (task_arn, name) DO UPDATE SET "
+            "docker_id = excluded.docker_id, image_digest = excluded.image_digest, last_status = excluded.last_status, "
+            "exit_code = excluded.exit_code, reason = excluded.reason, network_bindings = excluded.network_bindings, "
+            "health_status = excluded.health_status",
+            row.arn, k.name, k.position, k.container_arn, k.image, k.essential ? 1 : 0, k.docker_id, k.image_digest,
+            k.last_status, k.exit_code, k.reason, k.network_bindings, k.health_status)
+        .run();
+}
+}  // namespace
+
+void TaskStore::insert(const TaskRow& r) {
+  c_.query(std::string("INSERT INTO tasks (") + kTaskColumns +
+               ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+           r.arn, r.account, r.region, r.cluster, r.task_definition_arn, r.family, r.launch_type, r.started_by, r.group,
+           r.desired_status, r.last_status, r.created_at, r.pull_started_at, r.pull_stopped_at, r.started_at,
+           r.stopping_at, r.stopped_at, r.execution_stopped_at, r.stop_code, r.stopped_reason, r.version, r.doc)
+      .run();
+  save_containers(c_, r);
+}
+
+std::vector<TaskContainerRow> TaskStore::containers_of(std::string_view arn) {
+  std::vector<TaskContainerRow> out;
+  auto q = c_.query(
+      "SELECT name, position, container_arn, image, essential, docker_id, image_digest, last_status, exit_code, "
+      "reason, network_bindings, health_status FROM task_containers WHERE task_arn = ? ORDER BY position",
+      arn);
+  while (q.step()) {
+    TaskContainerRow k;
+    k.name = q.str(0);
+    k.position = static_cast<int>(q.int64(1));
+    k.container_arn = q.str(2);
+    k.image = q.str(3);
+    k.essential = q.int64(4) != 0;
+    k.docker_id = opt_str(q, 5);
+    k.image_digest = opt_str(q, 6);
+    k.last_status = q.str(7);
+    k.exit_code = opt_int(q, 8);
+    k.reason = opt_str(q, 9);
+    k.network_bindings = opt_str(q, 10);
+    k.health_status = opt_str(q, 11);
+    out.push_back(std::move(k));
+  }
+  return out;
+}
+
+std::optional<TaskRow> TaskStore::get(std::string_view arn) {
+  std::optional<TaskRow> row;
+  {
+    auto q = c_.query(std::string("SELECT ") + kTaskColumns + " FROM tasks WHERE arn = ?", arn);
+    if (q.step()) row = task_of(q);
+  }
+  if (row) row->containers = containers_of(arn);
+  return row;
+}
+
+void TaskStore::update(const TaskRow& r) {
+  c_.query("UPDATE tasks SET desired_status = ?, last_status = ?, pull_started_at = ?, pull_stopped_at = ?, "
+           "started_at = ?, stopping_at = ?, stopped_at = ?, execution_stopped_at = ?, stop_code = ?, "
+           "stopped_reason = ?, version = version + 1, doc = ? WHERE arn = ?",
+           r.desired_status, r.last_status, r.pull_started_at, r.pull_stopped_at, r.started_at, r.stopping_at,
+           r.stopped_at, r.execution_stopped_at, r.stop_code, r.stopped_reason, r.doc, r.arn)
+      .run();
+  save_containers(c_, r);
+}
+
+std::vector<std::string> TaskStore::list(const Scope& scope, const TaskFilter& f, std::string_view after_arn,
+                                         int limit) {
+  std::string sql = "SELECT arn FROM tasks WHERE account = ? AND region = ? AND cluster = ?";
+  if (f.family) sql += " AND family = ?";
+  if (f.started_by) sql += " AND started_by = ?";
+  if (f.desired_status) sql += " AND desired_status = ?";
+  if (f.launch_type) sql += " AND launch_type = ?";
+  if (f.service_group) sql += " AND task_group = ?";
+  if (!after_arn.empty()) sql += " AND (created_at, arn) > (SELECT created_at, arn FROM tasks WHERE arn = ?)";
+  sql += " ORDER BY created_at, arn LIMIT ?";
+  auto q = c_.query(sql, scope.account, scope.region, f.cluster);
+  for (const auto* v : {&f.family, &f.started_by, &f.desired_status, &f.launch_type, &f.service_group})
+    if (*v) q.bind(**v);
+  if (!after_arn.empty()) q.bind(after_arn);
+  q.bind(limit);
+  std::vector<std::string> out;
+  while (q.step()) out.push_back(q.str(0));
+  return out;
+}
+
+std::vector<std::string> TaskStore::unfinished() {
+  std::vector<std::string> out;
+  auto q = c_.query("SELECT arn FROM tasks WHERE last_status <> 'STOPPED' ORDER BY created_at");
+  while (q.step()) out.push_back(q.str(0));
+  return out;
+}
+
+std::pair<int, int> TaskStore::running_and_pending(const Scope& scope, std::string_view cluster) {
+  auto q = c_.query("SELECT sum(last_status = 'RUNNING'), sum(last_status NOT IN ('RUNNING', 'STOPPED')) FROM tasks "
+                    "WHERE account = ? AND region = ? AND cluster = ?",
+                    scope.account, scope.region, cluster);
+  q.step();
+  return {static_cast<int>(q.int64(0)), static_cast<int>(q.int64(1))};
+}
+
+std::vector<TaskRow> TaskStore::take_expired(std::int64_t before) {
+  std::vector<std::string> arns;
+  {
+    auto q = c_.query("SELECT arn FROM tasks WHERE last_status = 'STOPPED' AND stopped_at < ?", before);
+    while (q.step()) arns.push_back(q.str(0));
+  }
+  std::vector<TaskRow> out;
+  for (const auto& a : arns) {
+    if (auto row = get(a)) out.push_back(std::move(*row));
+    c_.query("DELETE FROM task_containers WHERE task_arn = ?", a).run();
+    c_.query("DELETE FROM tasks WHERE arn = ?", a).run();
+  }
+  return out;
+}
+
+}  // namespace berth::state

@@ -1,0 +1,76 @@
+#pragma once
+// ECS tasks and their containers: what the API reports and what the task engine drives.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "state/db.h"
+#include "state/scope.h"
+
+namespace berth::state {
+
+struct TaskContainerRow {
+  std::string name;
+  int position = 0;
+  std::string container_arn;
+  std::string image;
+  bool essential = true;
+  std::optional<std::string> docker_id;
+  std::optional<std::string> image_digest;
+  std::string last_status = "PENDING";
+  std::optional<std::int64_t> exit_code;
+  std::optional<std::string> reason;
+  std::optional<std::string> network_bindings;  // JSON array
+  std::optional<std::string> health_status;
+};
+
+struct TaskRow {
+  std::string arn;
+  std::string account, region;
+  std::string cluster;
+  std::string task_definition_arn;
+  std::string family;
+  std::string launch_type;
+  std::optional<std::string> started_by;
+  std::optional<std::string> group;
+  std::string desired_status = "RUNNING";
+  std::string last_status = "PROVISIONING";
+  std::int64_t created_at = 0;
+  std::optional<std::int64_t> pull_started_at, pull_stopped_at, started_at, stopping_at, stopped_at,
+      execution_stopped_at;
+  std::optional<std::string> stop_code, stopped_reason;
+  std::int64_t version = 1;
+  std::string doc = "{}";
+  std::vector<TaskContainerRow> containers;
+};
+
+struct TaskFilter {
+  std::string cluster;
+  std::optional<std::string> family, started_by, desired_status, launch_type, service_group;
+};
+
+class TaskStore {
+ public:
+  explicit TaskStore(Connection& c) : c_(c) {}
+
+  void insert(const TaskRow& row);
+  // The task with its containers; scope-checked when a scope is given.
+  std::optional<TaskRow> get(std::string_view arn);
+  // Saves status fields and containers, bumping the version.
+  void update(const TaskRow& row);
+  // ARNs matching the filter, oldest first, strictly after `after_arn` in that order.
+  std::vector<std::string> list(const Scope& scope, const TaskFilter& filter, std::string_view after_arn, int limit);
+  // Tasks not yet STOPPED, in every account and region (the engine's work list).
+  std::vector<std::string> unfinished();
+  // Counts of a cluster's tasks by last status ("RUNNING", "PENDING" covers the rest).
+  std::pair<int, int> running_and_pending(const Scope& scope, std::string_view cluster);
+  // Drops STOPPED tasks stopped before `before` (ECS shows stopped tasks for about an hour).
+  std::vector<TaskRow> take_expired(std::int64_t before);
+
+ private:
+  std::vector<TaskContainerRow> containers_of(std::string_view arn);
+  Connection& c_;
+};
+
+}  // namespace berth::state

@@ -1,0 +1,266 @@
+"""ECS tasks as real Docker containers: RunTask to STOPPED through the aws CLI v2, against a
+real dockerd. Images are built locally from busybox-static."""
+import json
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+from helpers import start_berth
+from registry_helpers import Docker, build_test_image, login, needs_docker
+
+pytestmark = needs_docker
+NET = "awsvpcConfiguration={subnets=[subnet-12345],assignPublicIp=ENABLED}"
+HTTPD = ["/bin/busybox", "httpd", "-f", "-p", "8080", "-h", "/"]
+
+
+@pytest.fixture(scope="module")
+def docker(tmp_path_factory):
+    return Docker(tmp_path_factory.mktemp("docker-config"))
+
+
+@pytest.fixture(scope="module")
+def image(docker, tmp_path_factory):
+    return build_test_image(docker, tmp_path_factory.mktemp("img"), "berth-test/task:one", marker="one")
+
+
+@pytest.fixture(scope="module")
+def rt(tmp_path_factory):
+    b = start_berth(data_dir=tmp_path_factory.mktemp("berth-tasks"), log_dir=tmp_path_factory.mktemp("log"))
+    yield b
+    b.reset()  # removes this berth's containers
+    b.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fresh(rt):
+    rt.reset()
+    rt.aws("ecs", "create-cluster", "--cluster-name", "demo")
+    yield
+
+
+def register(rt, family, containers, **extra):
+    td = {"family": family, "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": "256",
+          "memory": "512", "containerDefinitions": containers}
+    td.update(extra)
+    return rt.aws("ecs", "register-task-definition", "--cli-input-json", json.dumps(td))["taskDefinition"]
+
+
+def web(image, **extra):
+    c = {"name": "web", "image": image, "essential": True, "command": HTTPD, "stopTimeout": 2,
+         "portMappings": [{"containerPort": 8080}]}
+    c.update(extra)
+    return c
+
+
+def run(rt, family, *extra):
+    out = rt.aws("ecs", "run-task", "--cluster", "demo", "--launch-type", "FARGATE", "--task-definition", family,
+                 "--network-configuration", NET, *extra)
+    assert out["failures"] == []
+    return out["tasks"][0]
+
+
+def describe(rt, arn):
+    return rt.aws("ecs", "describe-tasks", "--cluster", "demo", "--tasks", arn)["tasks"][0]
+
+
+def wait_for(rt, arn, predicate, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        t = describe(rt, arn)
+        if predicate(t):
+            return t
+        time.sleep(0.3)
+    raise AssertionError(f"task never reached the state: {describe(rt, arn)}")
+
+
+def containers_of(arn):
+    out = subprocess.run(["docker", "ps", "-a", "--filter", f"label=com.amazonaws.ecs.task-arn={arn}", "--format",
+                          "{{.ID}}"], capture_output=True, text=True, check=True).stdout.split()
+    return out
+
+
+def test_task_runs_answers_on_its_port_and_stops_on_request(rt, image):
+    register(rt, "web", [web(image)])
+    task = run(rt, "web")
+    assert task["lastStatus"] == "PROVISIONING" and task["desiredStatus"] == "RUNNING"
+    arn = task["taskArn"]
+    assert arn.startswith("arn:aws:ecs:us-east-1:000000000000:task/demo/")
+    subprocess.run(["/usr/bin/aws", "--endpoint-url", rt.endpoint, "ecs", "wait", "tasks-running", "--cluster", "demo",
+                    "--tasks", arn], check=True, env=rt.cli_env(), timeout=120)
+    t = describe(rt, arn)
+    assert t["lastStatus"] == "RUNNING"
+    binding = t["containers"][0]["networkBindings"][0]
+    assert binding["containerPort"] == 8080 and binding["bindIP"] == "127.0.0.1"
+    with urllib.request.urlopen(f"http://127.0.0.1:{binding['hostPort']}/marker.txt", timeout=5) as r:
+        assert r.read().decode().strip() == "one"
+    assert t["containers"][0]["runtimeId"]
+    assert t["containers"][0]["imageDigest"].startswith("sha256:")
+    eni = {d["name"]: d["value"] for d in t["attachments"][0]["details"]}
+    assert eni["subnetId"] == "subnet-12345" and eni["privateIPv4Address"]
+    assert len(containers_of(arn)) == 1
+    assert rt.aws("ecs", "describe-clusters", "--clusters", "demo")["clusters"][0]["runningTasksCount"] == 1
+
+    stopped = rt.aws("ecs", "stop-task", "--cluster", "demo", "--task", arn, "--reason", "done")["task"]
+    assert stopped["desiredStatus"] == "STOPPED"
+    subprocess.run(["/usr/bin/aws", "--endpoint-url", rt.endpoint, "ecs", "wait", "tasks-stopped", "--cluster", "demo",
+                    "--tasks", arn], check=True, env=rt.cli_env(), timeout=120)
+    t = describe(rt, arn)
+    assert t["stopCode"] == "UserInitiated" and t["stoppedReason"] == "done"
+    assert t["containers"][0]["lastStatus"] == "STOPPED"
+    assert t["containers"][0]["exitCode"] == 137  # busybox httpd ignores SIGTERM: killed after stopTimeout
+    for key in ("createdAt", "pullStartedAt", "pullStoppedAt", "startedAt", "stoppingAt", "stoppedAt",
+                "executionStoppedAt"):
+        assert key in t, key
+    assert rt.aws("ecs", "list-tasks", "--cluster", "demo")["taskArns"] == []
+    assert rt.aws("ecs", "list-tasks", "--cluster", "demo", "--desired-status", "STOPPED")["taskArns"] == [arn]
+
+
+def test_essential_container_exit_stops_the_task_with_its_code(rt, image):
+    register(rt, "fail", [{"name": "main", "image": image, "essential": True,
+                           "command": ["/bin/busybox", "sh", "-c", "exit 3"]}])
+    arn = run(rt, "fail")["taskArn"]
+    t = wait_for(rt, arn, lambda t: t["lastStatus"] == "STOPPED")
+    assert t["stopCode"] == "EssentialContainerExited"
+    assert t["stoppedReason"] == "Essential container in task exited"
+    assert t["containers"][0]["exitCode"] == 3
+
+
+def test_non_essential_exit_keeps_the_task_running(rt, image):
+    register(rt, "pair", [web(image), {"name": "side", "image": image, "essential": False,
+                                       "command": ["/bin/busybox", "true"]}])
+    arn = run(rt, "pair")["taskArn"]
+    t = wait_for(rt, arn, lambda t: [c["lastStatus"] for c in t["containers"]] == ["RUNNING", "STOPPED"])
+    assert t["lastStatus"] == "RUNNING" and t["desiredStatus"] == "RUNNING"
+    assert t["containers"][1]["exitCode"] == 0
+
+
+def test_container_killed_outside_berth_stops_its_task(rt, image):
+    register(rt, "web", [web(image)])
+    arn = run(rt, "web")["taskArn"]
+    wait_for(rt, arn, lambda t: t["lastStatus"] == "RUNNING")
+    subprocess.run(["docker", "kill", containers_of(arn)[0]], check=True, capture_output=True)
+    t = wait_for(rt, arn, lambda t: t["lastStatus"] == "STOPPED", timeout=10)
+    assert t["stopCode"] == "EssentialContainerExited"
+    assert t["containers"][0]["exitCode"] == 137
+
+
+def test_missing_image_fails_to_start(rt):
+    register(rt, "ghost", [{"name": "main", "image": "127.0.0.1:1/nothing:latest", "essential": True}])
+    arn = run(rt, "ghost")["taskArn"]
+    t = wait_for(rt, arn, lambda t: t["lastStatus"] == "STOPPED")
+    assert t["stopCode"] == "TaskFailedToStart"
+    assert t["stoppedReason"].startswith("CannotPullContainerError:")
+    assert containers_of(arn) == []
+
+
+def test_cpu_and_memory_become_docker_limits(rt, image):
+    register(rt, "web", [web(image, memoryReservation=128)], cpu="512", memory="1024")
+    arn = run(rt, "web")["taskArn"]
+    wait_for(rt, arn, lambda t: t["lastStatus"] == "RUNNING")
+    info = json.loads(subprocess.run(["docker", "inspect", containers_of(arn)[0]], capture_output=True, text=True,
+                                     check=True).stdout)[0]
+    assert info["HostConfig"]["NanoCpus"] == 500_000_000
+    assert info["HostConfig"]["Memory"] == 1024 * 1024 * 1024
+    assert info["HostConfig"]["MemoryReservation"] == 128 * 1024 * 1024
+    labels = info["Config"]["Labels"]
+    assert labels["com.amazonaws.ecs.cluster"] == "demo"
+    assert labels["com.amazonaws.ecs.task-arn"] == arn
+    assert labels["com.amazonaws.ecs.container-name"] == "web"
+    assert labels["com.amazonaws.ecs.task-definition-family"] == "web"
+
+
+def test_overrides_reach_the_container(rt, image):
+    register(rt, "echo", [{"name": "main", "image": image, "essential": True,
+                           "command": ["/bin/busybox", "sh", "-c", "exit $CODE"]}])
+    arn = run(rt, "echo", "--overrides", json.dumps(
+        {"containerOverrides": [{"name": "main", "environment": [{"name": "CODE", "value": "7"}]}]}))["taskArn"]
+    t = wait_for(rt, arn, lambda t: t["lastStatus"] == "STOPPED")
+    assert t["containers"][0]["exitCode"] == 7
+    assert t["overrides"]["containerOverrides"][0]["environment"] == [{"name": "CODE", "value": "7"}]
+
+
+def test_invalid_run_task_requests_start_nothing(rt, image):
+    register(rt, "web", [web(image)])
+    cases = [
+        (["--cluster", "nope", "--task-definition", "web", "--launch-type", "FARGATE", "--network-configuration", NET],
+         "ClusterNotFoundException"),
+        (["--cluster", "demo", "--task-definition", "web", "--launch-type", "FARGATE", "--network-configuration", NET,
+          "--count", "11"], "InvalidParameterException"),
+        (["--cluster", "demo", "--task-definition", "web", "--launch-type", "FARGATE"], "InvalidParameterException"),
+        (["--cluster", "demo", "--task-definition", "nothere", "--launch-type", "FARGATE", "--network-configuration",
+          NET], "InvalidParameterException"),
+    ]
+    for args, code in cases:
+        rc, _, err = rt.aws_rc("ecs", "run-task", *args)
+        assert rc != 0 and code in err, (args, err)
+    rt.aws("ecs", "deregister-task-definition", "--task-definition", "web:1")
+    rc, _, err = rt.aws_rc("ecs", "run-task", "--cluster", "demo", "--task-definition", "web:1", "--launch-type",
+                           "FARGATE", "--network-configuration", NET)
+    assert rc != 0 and "ClientException" in err
+    assert rt.aws("ecs", "list-tasks", "--cluster", "demo")["taskArns"] == []
+    out = subprocess.run(["docker", "ps", "-a", "--filter", "label=com.amazonaws.ecs.cluster=demo", "--filter",
+                          f"label=berth.instance={rt.data_dir}", "--format", "{{.ID}}"], capture_output=True,
+                         text=True).stdout.split()
+    assert out == []
+
+
+def test_cluster_with_tasks_cannot_be_deleted(rt, image):
+    register(rt, "web", [web(image)])
+    arn = run(rt, "web")["taskArn"]
+    rc, _, err = rt.aws_rc("ecs", "delete-cluster", "--cluster", "demo")
+    assert rc != 0 and "ClusterContainsTasksException" in err
+    rt.aws("ecs", "stop-task", "--cluster", "demo", "--task", arn)
+    wait_for(rt, arn, lambda t: t["lastStatus"] == "STOPPED")
+    assert rt.aws("ecs", "delete-cluster", "--cluster", "demo")["cluster"]["status"] == "INACTIVE"
+
+
+def test_describe_and_list_tasks(rt, image):
+    register(rt, "web", [web(image)])
+    a = run(rt, "web", "--started-by", "me", "--tags", "key=team,value=a")["taskArn"]
+    b = run(rt, "web")["taskArn"]
+    assert rt.aws("ecs", "list-tasks", "--cluster", "demo")["taskArns"] == [a, b]
+    assert rt.aws("ecs", "list-tasks", "--cluster", "demo", "--started-by", "me")["taskArns"] == [a]
+    assert rt.aws("ecs", "list-tasks", "--cluster", "demo", "--family", "other")["taskArns"] == []
+    out = rt.aws("ecs", "describe-tasks", "--cluster", "demo", "--tasks", a, a.split("/")[-1][:-1] + "0", "--include",
+                 "TAGS")
+    assert out["tasks"][0]["tags"] == [{"key": "team", "value": "a"}]
+    assert out["failures"][0]["reason"] == "MISSING"
+    paged = rt.client("ecs").list_tasks(cluster="demo", maxResults=1)
+    assert paged["taskArns"] == [a] and "nextToken" in paged
+
+
+def test_berth_killed_and_restarted_adopts_running_tasks(tmp_path, image):
+    b = start_berth(data_dir=tmp_path / "d")
+    try:
+        b.aws("ecs", "create-cluster", "--cluster-name", "demo")
+        register(b, "web", [web(image)])
+        arn = b.aws("ecs", "run-task", "--cluster", "demo", "--launch-type", "FARGATE", "--task-definition", "web",
+                    "--network-configuration", NET)["tasks"][0]["taskArn"]
+        wait_for(b, arn, lambda t: t["lastStatus"] == "RUNNING")
+        before = containers_of(arn)
+        b.kill9()
+        b = start_berth(data_dir=tmp_path / "d")
+        time.sleep(3)
+        t = describe(b, arn)
+        assert t["lastStatus"] == "RUNNING"
+        assert containers_of(arn) == before  # adopted, not started twice
+        b.aws("ecs", "stop-task", "--cluster", "demo", "--task", arn)
+        assert wait_for(b, arn, lambda t: t["lastStatus"] == "STOPPED")["stopCode"] == "UserInitiated"
+    finally:
+        b.reset()
+        b.stop()
+
+
+def test_image_from_berths_registry_by_ecr_uri(rt, docker, image):
+    rt.aws("ecr", "create-repository", "--repository-name", "app")
+    assert login(docker, rt, f"localhost:{rt.port}").returncode == 0
+    docker.run("tag", image, f"localhost:{rt.port}/app:v1")
+    docker.run("push", f"localhost:{rt.port}/app:v1")
+    docker.run("rmi", f"localhost:{rt.port}/app:v1")
+    register(rt, "ecr", [web("000000000000.dkr.ecr.us-east-1.amazonaws.com/app:v1")],
+             executionRoleArn="arn:aws:iam::000000000000:role/ecsTaskExecutionRole")
+    arn = run(rt, "ecr")["taskArn"]
+    t = wait_for(rt, arn, lambda t: t["lastStatus"] in ("RUNNING", "STOPPED"), timeout=60)
+    assert t["lastStatus"] == "RUNNING", t
