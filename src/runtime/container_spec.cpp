@@ -37,8 +37,68 @@ std::int64_t nanos(const Value* seconds, std::int64_t fallback) {
 }
 }  // namespace
 
-std::string container_create_body(const Value& c, const Value* ovr, const std::string& image, const TaskContext& task,
-                                  bool owns_namespace) {
+namespace {
+void task_labels(Writer& w, const TaskContext& task, const std::string& container) {
+  kv(w, labels::kBerth, "1");
+  kv(w, labels::kInstance, task.instance);
+  kv(w, labels::kCluster, task.cluster);
+  kv(w, labels::kTaskArn, task.task_arn);
+  kv(w, labels::kFamily, task.family);
+  kv(w, labels::kRevision, std::to_string(task.revision));
+  kv(w, labels::kContainer, container);
+}
+
+void published(Writer& w, const std::vector<std::pair<int, std::string>>& ports, bool exposed) {
+  w.StartObject();
+  for (const auto& [p, proto] : ports) {
+    w.Key((std::to_string(p) + "/" + proto).c_str());
+    if (exposed) {
+      w.StartObject();
+      w.EndObject();
+      continue;
+    }
+    // Published on loopback only: the host reaches tasks there, nothing else does.
+    w.StartArray();
+    w.StartObject();
+    kv(w, "HostIp", "127.0.0.1");
+    kv(w, "HostPort", "");
+    w.EndObject();
+    w.EndArray();
+  }
+  w.EndObject();
+}
+}  // namespace
+
+std::string pause_create_body(const std::string& image, const TaskContext& task) {
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.StartObject();
+  kv(w, "Image", image);
+  w.Key("Cmd");
+  w.StartArray();
+  w.String("/pause");
+  w.EndArray();
+  w.Key("Labels");
+  w.StartObject();
+  task_labels(w, task, "~internal~ecs~pause");
+  w.EndObject();
+  if (!task.published_ports.empty()) {
+    w.Key("ExposedPorts");
+    published(w, task.published_ports, true);
+  }
+  w.Key("HostConfig");
+  w.StartObject();
+  kv(w, "NetworkMode", task.network);
+  if (!task.published_ports.empty()) {
+    w.Key("PortBindings");
+    published(w, task.published_ports, false);
+  }
+  w.EndObject();
+  w.EndObject();
+  return {buf.GetString(), buf.GetSize()};
+}
+
+std::string container_create_body(const Value& c, const Value* ovr, const std::string& image, const TaskContext& task) {
   rapidjson::StringBuffer buf;
   Writer w(buf);
   w.StartObject();
@@ -78,13 +138,7 @@ std::string container_create_body(const Value& c, const Value* ovr, const std::s
 
   w.Key("Labels");
   w.StartObject();
-  kv(w, labels::kBerth, "1");
-  kv(w, labels::kInstance, task.instance);
-  kv(w, labels::kCluster, task.cluster);
-  kv(w, labels::kTaskArn, task.task_arn);
-  kv(w, labels::kFamily, task.family);
-  kv(w, labels::kRevision, std::to_string(task.revision));
-  kv(w, labels::kContainer, member(&c, "name")->GetString());
+  task_labels(w, task, member(&c, "name")->GetString());
   if (const Value* dl = member(&c, "dockerLabels"))
     for (auto it = dl->MemberBegin(); it != dl->MemberEnd(); ++it)
       if (it->value.IsString()) kv(w, it->name.GetString(), it->value.GetString());
@@ -110,10 +164,9 @@ std::string container_create_body(const Value& c, const Value* ovr, const std::s
   w.Key("StopTimeout");
   w.Int(member(&c, "stopTimeout") ? member(&c, "stopTimeout")->GetInt() : 30);
 
-  // Ports: in awsvpc all containers share the namespace owner's ports.
+  // Ports: in awsvpc the pause container publishes them for all.
   std::vector<std::pair<int, std::string>> ports;
   if (task.network_mode == "awsvpc") {
-    if (owns_namespace) ports = task.published_ports;
   } else if (const Value* pm = member(&c, "portMappings")) {
     for (const auto& m : pm->GetArray())
       if (const Value* cp = member(&m, "containerPort"))
@@ -121,38 +174,21 @@ std::string container_create_body(const Value& c, const Value* ovr, const std::s
   }
   if (!ports.empty()) {
     w.Key("ExposedPorts");
-    w.StartObject();
-    for (const auto& [p, proto] : ports) {
-      w.Key((std::to_string(p) + "/" + proto).c_str());
-      w.StartObject();
-      w.EndObject();
-    }
-    w.EndObject();
+    published(w, ports, true);
   }
 
   w.Key("HostConfig");
   w.StartObject();
   if (task.network_mode == "awsvpc") {
-    kv(w, "NetworkMode", owns_namespace ? task.network : "container:" + task.namespace_owner_id);
+    kv(w, "NetworkMode", "container:" + task.namespace_owner_id);
   } else if (task.network_mode == "host" || task.network_mode == "none") {
     kv(w, "NetworkMode", task.network_mode);
   } else {
     kv(w, "NetworkMode", task.network);
   }
   if (!ports.empty()) {
-    // Published on loopback only: the host reaches tasks there, nothing else does.
     w.Key("PortBindings");
-    w.StartObject();
-    for (const auto& [p, proto] : ports) {
-      w.Key((std::to_string(p) + "/" + proto).c_str());
-      w.StartArray();
-      w.StartObject();
-      kv(w, "HostIp", "127.0.0.1");
-      kv(w, "HostPort", "");
-      w.EndObject();
-      w.EndArray();
-    }
-    w.EndObject();
+    published(w, ports, false);
   }
   // Limits: container memory (hard) and reservation (soft), else the task's memory; CPU shares
   // from container cpu, and the task's cpu as a ceiling in NanoCpus.

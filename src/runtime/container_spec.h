@@ -15,12 +15,12 @@ struct TaskContext {
   std::string family;
   long revision = 0;
   std::string network_mode;           // awsvpc, bridge, host, none
-  std::string namespace_owner_id;     // awsvpc: containers after the first join its namespace
+  std::string namespace_owner_id;     // awsvpc: the pause container whose namespace all join
   std::string network;                // the Docker network of the task's namespace
   std::string instance;               // which berth (its data dir) owns the container
   std::optional<long> task_cpu;       // CPU units
   std::optional<long> task_memory;    // MiB
-  std::vector<std::pair<int, std::string>> published_ports;  // awsvpc: every container's ports, on the owner
+  std::vector<std::pair<int, std::string>> published_ports;  // awsvpc: every container's ports, on the pause container
 };
 
 // Labels every berth container carries; `docker ps --filter label=...` finds a task's containers.
@@ -34,9 +34,13 @@ inline constexpr const char* kRevision = "com.amazonaws.ecs.task-definition-vers
 inline constexpr const char* kContainer = "com.amazonaws.ecs.container-name";
 }  // namespace labels
 
+// The pause container of an awsvpc task: it owns the network namespace and publishes every
+// container's ports on loopback.
+std::string pause_create_body(const std::string& image, const TaskContext& task);
+
 // `container` is one containerDefinitions entry; `override` the matching containerOverrides
 // entry or null. Returns the create body.
 std::string container_create_body(const rapidjson::Value& container, const rapidjson::Value* override,
-                                  const std::string& image, const TaskContext& task, bool owns_namespace);
+                                  const std::string& image, const TaskContext& task);
 
 }  // namespace berth::runtime

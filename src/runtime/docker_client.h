@@ -71,6 +71,8 @@ class DockerClient {
   // the stream's message). A reference without tag or digest pulls ":latest". The client's
   // timeout bounds the silence between progress lines, not the whole pull.
   virtual DockerResult<Ok> pull_image(const std::string& reference, const std::string& registry_auth) = 0;
+  // POST /images/create?fromSrc=-&repo=...&tag=...: an image made of one tar layer.
+  virtual DockerResult<Ok> import_image(const std::string& tar, const std::string& repo, const std::string& tag) = 0;
   // GET /images/{name}/json: the image id, or a 404 error when the image is not present.
   virtual DockerResult<std::string> inspect_image(const std::string& reference) = 0;
 

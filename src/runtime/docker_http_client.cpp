@@ -437,6 +437,17 @@ class HttpDockerClient final : public DockerClient {
     }
   }
 
+  DockerResult<Ok> import_image(const std::string& tar, const std::string& repo, const std::string& tag) override {
+    auto r = call({http::verb::post, "/images/create?fromSrc=-&repo=" + url_encode(repo) + "&tag=" + url_encode(tag), tar,
+                   "application/x-tar"});
+    if (auto* e = std::get_if<DockerError>(&r)) return *e;
+    auto& resp = std::get<Response>(r);
+    if (resp.status != 200) return daemon_error(resp.status, resp.body);
+    // Like a pull, an import reports failure inside a 200 stream of JSON lines.
+    if (resp.body.find("\"error\"") != std::string::npos) return DockerError{500, resp.body};
+    return Ok{};
+  }
+
   DockerResult<std::string> inspect_image(const std::string& reference) override {
     auto r = call({http::verb::get, "/images/" + reference + "/json"});
     if (auto* e = std::get_if<DockerError>(&r)) return *e;

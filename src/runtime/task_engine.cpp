@@ -7,6 +7,7 @@
 
 #include "common/arn.h"
 #include "runtime/container_spec.h"
+#include "runtime/pause_image.h"
 #include "state/ecs_task_definition_store.h"
 #include "state/ecs_task_store.h"
 
@@ -39,17 +40,32 @@ const Value* override_for(const Value& task_doc, const std::string& name) {
 
 std::string container_name(const state::TaskRow& task, const state::TaskContainerRow& c) {
   // Docker names must be unique: ecs-FAMILY-CONTAINER-TASKID like the ECS agent's.
-  std::string id = task.arn.substr(task.arn.rfind('/') + 1);
-  return "ecs-" + task.family + "-" + c.name + "-" + id;
+  return "ecs-" + task.family + "-" + c.name + "-" + task.arn.substr(task.arn.rfind('/') + 1);
 }
 
-// The bindings ECS reports, from what Docker published.
-std::string bindings_json(const ContainerInfo& info) {
+std::string task_id(const state::TaskRow& task) { return task.arn.substr(task.arn.rfind('/') + 1); }
+
+// The bindings ECS reports for a container, from what Docker published: in awsvpc the pause
+// container publishes every port, and each container reports those of its portMappings.
+std::string bindings_for(const ContainerInfo& info, const Value* definition);
+const Value* definition(const rapidjson::Document& td, const std::string& name) {
+  if (!td.IsObject()) return nullptr;
+  for (const auto& d : td["containerDefinitions"].GetArray())
+    if (d["name"] == name.c_str()) return &d;
+  return nullptr;
+}
+
+std::string bindings_for(const ContainerInfo& info, const Value* def) {
   rapidjson::StringBuffer b;
   rapidjson::Writer<rapidjson::StringBuffer> w(b);
   w.StartArray();
   for (const auto& p : info.ports) {
     if (!p.host_port) continue;
+    bool mine = !def;
+    if (const Value* pm = def ? member(*def, "portMappings") : nullptr)
+      for (const auto& m : pm->GetArray())
+        if (const Value* cp = member(m, "containerPort"); cp && cp->GetInt() == p.container_port) mine = true;
+    if (!mine) continue;
     w.StartObject();
     w.Key("bindIP");
     w.String(p.host_ip.empty() ? "127.0.0.1" : p.host_ip.c_str());
@@ -63,6 +79,38 @@ std::string bindings_json(const ContainerInfo& info) {
   }
   w.EndArray();
   return {b.GetString(), b.GetSize()};
+}
+
+enum class Dependency { Ready, Wait, Broken };
+
+// Whether a container's dependsOn conditions (START, COMPLETE, SUCCESS, HEALTHY) hold.
+Dependency dependencies(const state::TaskRow& task, const rapidjson::Document& td, const state::TaskContainerRow& c) {
+  const Value* def = definition(td, c.name);
+  const Value* deps = def ? member(*def, "dependsOn") : nullptr;
+  if (!deps) return Dependency::Ready;
+  for (const auto& d : deps->GetArray()) {
+    const Value* name = member(d, "containerName");
+    const Value* cond = member(d, "condition");
+    if (!name || !cond) continue;
+    const state::TaskContainerRow* dep = nullptr;
+    for (const auto& other : task.containers)
+      if (other.name == name->GetString()) dep = &other;
+    if (!dep) return Dependency::Broken;
+    std::string_view condition = cond->GetString();
+    bool stopped = dep->last_status == "STOPPED";
+    if (condition == "START") {
+      if (dep->last_status == "PENDING") return Dependency::Wait;
+    } else if (condition == "COMPLETE") {
+      if (!stopped) return Dependency::Wait;
+    } else if (condition == "SUCCESS") {
+      if (!stopped) return Dependency::Wait;
+      if (dep->exit_code.value_or(-1) != 0) return Dependency::Broken;
+    } else if (condition == "HEALTHY") {
+      if (stopped) return Dependency::Broken;
+      if (dep->health_status != std::optional<std::string>("HEALTHY")) return Dependency::Wait;
+    }
+  }
+  return Dependency::Ready;
 }
 }  // namespace
 
@@ -111,9 +159,11 @@ void TaskEngine::collect_stopped(std::int64_t before) {
     expired = state::TaskStore(c).take_expired(before);
     return true;
   });
-  for (const auto& t : expired)
-    for (const auto& c : t.containers)
-      if (c.docker_id) docker_.remove_container(*c.docker_id, true);
+  for (const auto& t : expired) {
+    auto list = docker_.list_containers({std::string(labels::kTaskArn) + "=" + t.arn});
+    if (auto* containers = std::get_if<std::vector<ContainerInfo>>(&list))
+      for (const auto& c : *containers) docker_.remove_container(c.id, true);
+  }
 }
 
 void TaskEngine::loop() {
@@ -258,6 +308,7 @@ void TaskEngine::advance(const std::string& arn) {
       }
       c.last_status = "STOPPED";
     }
+    if (const Value* pause = member(doc, "pauseId")) docker_.stop_container(pause->GetString(), std::chrono::seconds(1));
     task.last_status = "STOPPED";
     task.execution_stopped_at = now();
     task.stopped_at = now();
@@ -312,18 +363,37 @@ void TaskEngine::advance(const std::string& arn) {
         for (const auto& m : pm->GetArray())
           if (const Value* cp = member(m, "containerPort"))
             ctx.published_ports.emplace_back(cp->GetInt(), member(m, "protocol") ? member(m, "protocol")->GetString() : "tcp");
-    for (auto& c : task.containers) {
-      if (c.docker_id) {
-        if (ctx.namespace_owner_id.empty()) ctx.namespace_owner_id = *c.docker_id;
-        continue;
+    // awsvpc: a pause container owns the namespace and publishes the ports; all others join it.
+    if (network_mode == "awsvpc") {
+      std::string pause_id(member(doc, "pauseId") ? doc["pauseId"].GetString() : "");
+      if (pause_id.empty()) {
+        auto image = ensure_pause_image(docker_);
+        DockerResult<std::string> created = DockerError{0, ""};
+        if (std::holds_alternative<Ok>(image))
+          created = docker_.create_container("ecs-" + task.family + "-internalecspause-" + task_id(task),
+                                             pause_create_body(pause_image(), ctx));
+        else
+          created = std::get<DockerError>(image);
+        if (auto* e = std::get_if<DockerError>(&created)) {
+          fail_task("TaskFailedToStart", "CannotCreateContainerError: task network namespace: " + e->message);
+          save();
+          return advance(arn);
+        }
+        pause_id = std::get<std::string>(created);
+        auto& a = doc.GetAllocator();
+        doc.AddMember("pauseId", Value(pause_id.c_str(), a), a);
+        task.doc = dump(doc);
+        save();
       }
-      const Value* def = nullptr;
-      for (const auto& d : td["containerDefinitions"].GetArray())
-        if (d["name"] == c.name.c_str()) def = &d;
+      docker_.start_container(pause_id);
+      ctx.namespace_owner_id = pause_id;
+    }
+    for (auto& c : task.containers) {
+      if (c.docker_id) continue;
+      const Value* def = definition(td, c.name);
       if (!def) continue;
       PullPlan plan = planner_(c.image, task.account, task.region);
-      bool owner = ctx.namespace_owner_id.empty();
-      std::string body = container_create_body(*def, override_for(doc, c.name), plan.reference, ctx, owner);
+      std::string body = container_create_body(*def, override_for(doc, c.name), plan.reference, ctx);
       auto created = docker_.create_container(container_name(task, c), body);
       if (auto* e = std::get_if<DockerError>(&created)) {
         c.reason = "CannotCreateContainerError: " + e->message;
@@ -332,24 +402,21 @@ void TaskEngine::advance(const std::string& arn) {
         return advance(arn);
       }
       c.docker_id = std::get<std::string>(created);
-      if (owner) ctx.namespace_owner_id = *c.docker_id;
       save();
     }
   }
 
-  // Start what is created but not running, then read back ports and addresses.
-  bool started_any = false;
-  for (auto& c : task.containers) {
-    if (c.last_status != "PENDING" || !c.docker_id) continue;
-    auto started = docker_.start_container(*c.docker_id);
-    if (auto* e = std::get_if<DockerError>(&started)) {
-      c.reason = "CannotStartContainerError: " + e->message;
-      fail_task("TaskFailedToStart", *c.reason);
-      save();
-      return advance(arn);
+  // The task's addresses and published ports, from the container that owns the namespace.
+  if (const Value* pause = member(doc, "pauseId")) {
+    auto info = docker_.inspect_container(pause->GetString());
+    if (auto* i = std::get_if<ContainerInfo>(&info)) {
+      if (!i->network_ips.empty() && !member(doc, "privateIp")) {
+        auto& a = doc.GetAllocator();
+        doc.AddMember("privateIp", Value(i->network_ips.begin()->second.c_str(), a), a);
+        task.doc = dump(doc);
+      }
+      for (auto& c : task.containers) c.network_bindings = bindings_for(*i, definition(td, c.name));
     }
-    c.last_status = "RUNNING";
-    started_any = true;
   }
 
   // Observe: exits, health, bindings.
@@ -368,13 +435,8 @@ void TaskEngine::advance(const std::string& arn) {
     const auto& i = std::get<ContainerInfo>(info);
     if (i.running) {
       c.last_status = "RUNNING";
-      if (!i.ports.empty()) c.network_bindings = bindings_json(i);
+      if (network_mode != "awsvpc" && !i.ports.empty()) c.network_bindings = bindings_for(i, nullptr);
       if (i.health) c.health_status = *i.health == "healthy" ? "HEALTHY" : *i.health == "unhealthy" ? "UNHEALTHY" : "UNKNOWN";
-      if (!i.network_ips.empty() && !member(doc, "privateIp")) {
-        auto& a = doc.GetAllocator();
-        doc.AddMember("privateIp", Value(i.network_ips.begin()->second.c_str(), a), a);
-        task.doc = dump(doc);
-      }
     } else if (i.status == "exited" || i.status == "dead") {
       c.last_status = "STOPPED";
       c.exit_code = i.exit_code;
@@ -382,23 +444,42 @@ void TaskEngine::advance(const std::string& arn) {
       essential_stopped |= c.essential;
     }
   }
-  // In awsvpc every container shares the first one's ports: report them on the owner.
-  if (network_mode == "awsvpc" && !task.containers.empty())
-    for (std::size_t k = 1; k < task.containers.size(); ++k) task.containers[k].network_bindings.reset();
-
-  bool all_running = std::all_of(task.containers.begin(), task.containers.end(), [](const auto& c) {
-    return c.last_status == "RUNNING" || (c.last_status == "STOPPED" && !c.essential);
-  });
-  if (all_running && task.last_status != "RUNNING") {
-    task.last_status = "RUNNING";
-    task.started_at = now();
-  }
   if (essential_stopped) {
     fail_task("EssentialContainerExited", "Essential container in task exited");
     save();
     return advance(arn);
   }
-  (void)started_any;
+
+  // Start every created container whose dependsOn conditions hold.
+  for (auto& c : task.containers) {
+    if (c.last_status != "PENDING" || !c.docker_id) continue;
+    auto verdict = dependencies(task, td, c);
+    if (verdict == Dependency::Wait) continue;
+    if (verdict == Dependency::Broken) {
+      c.reason = "DependencyViolation: a dependsOn condition of container '" + c.name + "' can no longer be met";
+      fail_task("TaskFailedToStart", *c.reason);
+      save();
+      return advance(arn);
+    }
+    auto started = docker_.start_container(*c.docker_id);
+    if (auto* e = std::get_if<DockerError>(&started)) {
+      c.reason = "CannotStartContainerError: " + e->message;
+      fail_task("TaskFailedToStart", *c.reason);
+      save();
+      return advance(arn);
+    }
+    c.last_status = "RUNNING";
+    wake();  // read back ports and addresses, and start what waited on this one
+  }
+
+
+  // RUNNING once every essential container runs; non-essential ones may still wait or be done.
+  bool all_running = std::all_of(task.containers.begin(), task.containers.end(),
+                                 [](const auto& c) { return !c.essential || c.last_status == "RUNNING"; });
+  if (all_running && task.last_status != "RUNNING") {
+    task.last_status = "RUNNING";
+    task.started_at = now();
+  }
   save();
 }
 

@@ -75,10 +75,11 @@ def wait_for(rt, arn, predicate, timeout=30):
     raise AssertionError(f"task never reached the state: {describe(rt, arn)}")
 
 
-def containers_of(arn):
+def containers_of(arn, pause=False):
+    """The task's containers (its pause container only when asked)."""
     out = subprocess.run(["docker", "ps", "-a", "--filter", f"label=com.amazonaws.ecs.task-arn={arn}", "--format",
-                          "{{.ID}}"], capture_output=True, text=True, check=True).stdout.split()
-    return out
+                          "{{.ID}} {{.Names}}"], capture_output=True, text=True, check=True).stdout.splitlines()
+    return [line.split()[0] for line in out if pause or "internalecspause" not in line]
 
 
 def test_task_runs_answers_on_its_port_and_stops_on_request(rt, image):
@@ -100,6 +101,7 @@ def test_task_runs_answers_on_its_port_and_stops_on_request(rt, image):
     eni = {d["name"]: d["value"] for d in t["attachments"][0]["details"]}
     assert eni["subnetId"] == "subnet-12345" and eni["privateIPv4Address"]
     assert len(containers_of(arn)) == 1
+    assert len(containers_of(arn, pause=True)) == 2  # the pause container holds the task's namespace
     assert rt.aws("ecs", "describe-clusters", "--clusters", "demo")["clusters"][0]["runningTasksCount"] == 1
 
     stopped = rt.aws("ecs", "stop-task", "--cluster", "demo", "--task", arn, "--reason", "done")["task"]
@@ -264,3 +266,29 @@ def test_image_from_berths_registry_by_ecr_uri(rt, docker, image):
     arn = run(rt, "ecr")["taskArn"]
     t = wait_for(rt, arn, lambda t: t["lastStatus"] in ("RUNNING", "STOPPED"), timeout=60)
     assert t["lastStatus"] == "RUNNING", t
+
+
+def test_depends_on_orders_the_start(rt, image):
+    init = {"name": "init", "image": image, "essential": False,
+            "command": ["/bin/busybox", "sleep", "1"]}
+    app = web(image, dependsOn=[{"containerName": "init", "condition": "SUCCESS"}])
+    register(rt, "ordered", [app, init])
+    arn = run(rt, "ordered")["taskArn"]
+    t = wait_for(rt, arn, lambda t: t["lastStatus"] == "RUNNING")
+    by_name = {c["name"]: c for c in t["containers"]}
+    assert by_name["init"]["lastStatus"] == "STOPPED" and by_name["init"]["exitCode"] == 0
+    assert by_name["web"]["lastStatus"] == "RUNNING"
+    started = {}
+    for cid in containers_of(arn):
+        info = json.loads(subprocess.run(["docker", "inspect", cid], capture_output=True, text=True).stdout)[0]
+        started[info["Config"]["Labels"]["com.amazonaws.ecs.container-name"]] = info["State"]
+    assert started["web"]["StartedAt"] > started["init"]["FinishedAt"]
+
+
+def test_failed_dependency_stops_the_task(rt, image):
+    init = {"name": "init", "image": image, "essential": False, "command": ["/bin/busybox", "false"]}
+    register(rt, "broken", [init, web(image, dependsOn=[{"containerName": "init", "condition": "SUCCESS"}])])
+    arn = run(rt, "broken")["taskArn"]
+    t = wait_for(rt, arn, lambda t: t["lastStatus"] == "STOPPED")
+    assert t["stopCode"] == "TaskFailedToStart"
+    assert {c["name"]: c["lastStatus"] for c in t["containers"]} == {"init": "STOPPED", "web": "STOPPED"}
