@@ -6,6 +6,7 @@
 
 #include <charconv>
 
+#include "common/base64.h"
 #include "common/json.h"
 #include "registry/digest.h"
 #include "registry/images.h"
@@ -184,7 +185,7 @@ struct RegistryRoutes::Impl {
       if (auto token = query_param(req.target, "X-Berth-Token"))
         if (auto id = tokens.verify(*token, clock.now_millis())) return Caller{{id->account, id->region}};
     if (!auth.starts_with("Basic ")) return std::nullopt;
-    auto decoded = registry::base64_decode(auth.substr(6));
+    auto decoded = base64::decode(auth.substr(6));
     if (!decoded) return std::nullopt;
     auto colon = decoded->find(':');
     if (colon == std::string::npos || decoded->substr(0, colon) != "AWS") return std::nullopt;

@@ -28,7 +28,5 @@ class TokenIssuer {
   std::string secret_;
 };
 
-std::string base64_encode(std::string_view bytes);
-std::optional<std::string> base64_decode(std::string_view text);
 
 }  // namespace berth::registry

@@ -58,6 +58,12 @@ struct DockerEvent {
   std::int64_t time_nanos = 0;
 };
 
+struct LogLine {
+  std::int64_t time_nanos = 0;  // Docker's timestamp of the line (epoch nanoseconds)
+  bool from_stderr = false;
+  std::string text;             // one line, without the trailing newline
+};
+
 class DockerClient {
  public:
   virtual ~DockerClient() = default;
@@ -106,6 +112,19 @@ class DockerClient {
   virtual DockerResult<Ok> watch_events(const std::vector<std::string>& labels,
                                         const std::function<void(const DockerEvent&)>& on_event,
                                         const std::function<bool()>& keep_going) = 0;
+
+  // GET /containers/{id}/logs?follow=1&stdout=1&stderr=1&timestamps=1&since=SECONDS.NANOS
+  // (since = since_nanos, 0 for everything). Demultiplexes the stream (8-byte frame headers
+  // [stream type, 0,0,0, big-endian uint32 size] when the container has no TTY; raw text when it
+  // has one — detect by inspecting Config.Tty or by the first byte), splits into lines (a line
+  // may span frames; a final line without newline is delivered when the stream ends), parses the
+  // RFC 3339 nano timestamp Docker puts before each line ("2024-01-02T03:04:05.123456789Z text"),
+  // and calls on_line for each. Returns Ok when the stream ends (container stopped) or
+  // keep_going() turns false (checked at least once a second even when no data arrives), an
+  // error when the daemon refuses or the connection breaks.
+  virtual DockerResult<Ok> follow_logs(const std::string& id, std::int64_t since_nanos,
+                                       const std::function<void(const LogLine&)>& on_line,
+                                       const std::function<bool()>& keep_going) = 0;
 };
 
 // The client for the daemon at `socket_path`, else DOCKER_HOST (unix:// only), else

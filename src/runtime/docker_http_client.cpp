@@ -15,9 +15,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <limits>
+#include <optional>
+#include <string_view>
 
 #include "common/json.h"
 #include "runtime/docker_client.h"
@@ -205,24 +208,38 @@ class Exchange {
   // Returns nullopt at the end of the body, or when keep_going turned false (see stopped()).
   std::optional<DockerError> read_lines(Clock::duration idle_timeout,
                                         const std::function<void(std::string_view)>& on_line) {
-    parser_.body_limit(boost::none);
-    auto& body = parser_.get().body();
-    auto drain = [&](bool final) {
+    return read_stream(idle_timeout, [&](std::string& body, bool final) {
       std::size_t start = 0;
       for (std::size_t nl; (nl = body.find('\n', start)) != std::string::npos; start = nl + 1)
         if (nl > start) on_line(std::string_view(body).substr(start, nl - start));
       body.erase(0, start);
       if (final && !body.empty()) on_line(body);
-    };
-    drain(false);
+      return true;
+    });
+  }
+
+  // Streams the body as it arrives: `on_data` sees every byte received and not yet consumed,
+  // erases from the front what it has consumed, and is called once more with final = true at
+  // the end of the body. It returns false to abandon the stream (read_stream then returns
+  // nullopt; the caller knows why). keep_going is polled at least once a second, also while
+  // data keeps arriving. Returns nullopt at the end of the body or when stopped (see stopped()).
+  std::optional<DockerError> read_stream(Clock::duration idle_timeout,
+                                         const std::function<bool(std::string& body, bool final)>& on_data) {
+    parser_.body_limit(boost::none);
+    auto& body = parser_.get().body();
+    if (!on_data(body, false)) return std::nullopt;
     while (!parser_.is_done()) {
+      if (keep_going_ && Clock::now() - last_poll_ >= 1s && !poll_keep_going()) {
+        stopped_ = true;
+        return std::nullopt;
+      }
       deadline_ = idle_timeout == Clock::duration::max() ? Clock::time_point::max() : Clock::now() + idle_timeout;
       auto ec = wait([&](auto h) { http::async_read_some(sock_, buf_, parser_, std::move(h)); });
       if (stopped_) return std::nullopt;
       if (ec) return transport("reading Docker's stream for " + what_, ec);
-      drain(false);
+      if (!on_data(body, false)) return std::nullopt;
     }
-    drain(true);
+    on_data(body, true);
     return std::nullopt;
   }
 
@@ -250,7 +267,7 @@ class Exchange {
       Clock::duration slice = deadline_ - now;
       if (keep_going_) slice = std::min<Clock::duration>(slice, 1s);
       ioc_.run_for(slice);
-      if (!done && keep_going_ && !keep_going_()) {
+      if (!done && keep_going_ && !poll_keep_going()) {
         stopped_ = true;
         break;
       }
@@ -265,6 +282,11 @@ class Exchange {
     return result;
   }
 
+  bool poll_keep_going() {
+    last_poll_ = Clock::now();
+    return keep_going_();
+  }
+
   DockerError transport(const std::string& what, beast::error_code ec) const {
     if (timed_out_) {
       auto secs = std::chrono::duration_cast<std::chrono::seconds>(timeout_).count();
@@ -277,6 +299,7 @@ class Exchange {
   Clock::duration timeout_;
   std::function<bool()> keep_going_;
   Clock::time_point deadline_ = Clock::time_point::max();
+  Clock::time_point last_poll_ = Clock::now();
   bool timed_out_ = false;
   bool stopped_ = false;
   std::string what_;
@@ -391,6 +414,179 @@ ContainerInfo container_from_summary(const json::Value& item) {
       }
   return c;
 }
+
+// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+// "2024-01-02T03:04:05.123456789Z" (any number of fraction digits, or none; "Z" or "+hh:mm")
+// as epoch nanoseconds; nullopt unless `s` is exactly such a timestamp.
+std::optional<std::int64_t> parse_rfc3339_nanos(std::string_view s) {
+  std::size_t i = 0;
+  auto digits = [&](std::size_t n) -> std::optional<int> {
+    if (i + n > s.size()) return std::nullopt;
+    int v = 0;
+    for (std::size_t k = 0; k < n; ++k, ++i) {
+      if (s[i] < '0' || s[i] > '9') return std::nullopt;
+      v = v * 10 + (s[i] - '0');
+    }
+    return v;
+  };
+  auto expect = [&](char c) { return i < s.size() && s[i++] == c; };
+  auto y = digits(4);
+  if (!y || !expect('-')) return std::nullopt;
+  auto mo = digits(2);
+  if (!mo || !expect('-')) return std::nullopt;
+  auto d = digits(2);
+  if (!d || i >= s.size() || (s[i] != 'T' && s[i] != 't')) return std::nullopt;
+  ++i;
+  auto h = digits(2);
+  if (!h || !expect(':')) return std::nullopt;
+  auto mi = digits(2);
+  if (!mi || !expect(':')) return std::nullopt;
+  auto sec = digits(2);
+  if (!sec || *mo < 1 || *mo > 12 || *d < 1 || *d > 31 || *h > 23 || *mi > 59 || *sec > 60) return std::nullopt;
+  std::int64_t nanos = 0;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    int n = 0;
+    for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i, ++n)
+      if (n < 9) nanos = nanos * 10 + (s[i] - '0');
+    if (n == 0) return std::nullopt;
+    for (; n < 9; ++n) nanos *= 10;
+  }
+  std::int64_t offset = 0;
+  if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) {
+    ++i;
+  } else if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+    int sign = s[i++] == '-' ? -1 : 1;
+    auto oh = digits(2);
+    if (!oh || !expect(':')) return std::nullopt;
+    auto om = digits(2);
+    if (!om) return std::nullopt;
+    offset = sign * (*oh * 3600 + *om * 60);
+  } else {
+    return std::nullopt;
+  }
+  if (i != s.size()) return std::nullopt;
+  std::int64_t secs = days_from_civil(*y, static_cast<unsigned>(*mo), static_cast<unsigned>(*d)) * 86400 +
+                      *h * 3600 + *mi * 60 + *sec - offset;
+  return secs * 1000000000 + nanos;
+}
+
+// "ts text" -> {ts, "text"}; a line that does not start with a timestamp keeps all its text.
+std::optional<std::pair<std::int64_t, std::size_t>> leading_timestamp(std::string_view line) {
+  auto space = line.find(' ');
+  if (space == std::string_view::npos || space > 40) return std::nullopt;
+  auto t = parse_rfc3339_nanos(line.substr(0, space));
+  if (!t) return std::nullopt;
+  return std::pair{*t, space + 1};
+}
+
+// Turns the body of GET /containers/{id}/logs?timestamps=1 into LogLines. Without a TTY the
+// body is frames: [type (0 stdin, 1 stdout, 2 stderr, 3 daemon error), 0, 0, 0, big-endian
+// uint32 size] then size bytes; with one it is raw text. Every log message Docker sends starts
+// with a timestamp, so the first byte tells the two apart: a frame type is 0..3, a timestamp
+// starts with a digit. Each stream keeps its own unfinished line. A line longer than Docker's
+// 16 KiB message limit arrives as several messages, each with its own timestamp: a frame that
+// continues an unfinished line loses its timestamp and the line keeps its first one.
+class LogDemux {
+ public:
+  explicit LogDemux(const std::function<void(const LogLine&)>& on_line) : on_line_(on_line) {}
+
+  // Consumes what it can from the front of `body`; false on a daemon error or a broken frame
+  // (then error() says what).
+  bool feed(std::string& body) {
+    if (body.empty()) return true;
+    if (!mode_) mode_ = static_cast<unsigned char>(body[0]) <= 3 ? Mode::frames : Mode::raw;
+    if (*mode_ == Mode::raw) {
+      append(stdout_, body, 0, body.size(), false);
+      body.clear();
+      return true;
+    }
+    std::size_t pos = 0;
+    while (body.size() - pos >= 8) {
+      const auto* h = reinterpret_cast<const unsigned char*>(body.data() + pos);
+      if (h[0] > 3 || h[1] || h[2] || h[3]) {
+        error_ = DockerError{500, "malformed Docker log stream (bad frame header)"};
+        return false;
+      }
+      std::size_t size = std::size_t{h[4]} << 24 | std::size_t{h[5]} << 16 | std::size_t{h[6]} << 8 | h[7];
+      if (body.size() - pos - 8 < size) break;  // the rest of the frame is still on its way
+      std::size_t start = pos + 8;
+      pos = start + size;
+      if (h[0] == 3) {
+        std::string message = body.substr(start, size);
+        while (!message.empty() && (message.back() == '\n' || message.back() == '\r')) message.pop_back();
+        error_ = DockerError{500, message.empty() ? "Docker's log stream reported an error" : message};
+        return false;
+      }
+      auto& stream = h[0] == 2 ? stderr_ : stdout_;
+      // A frame continuing an unfinished line: drop the timestamp of Docker's partial message.
+      if (!stream.line.empty())
+        if (auto ts = leading_timestamp(std::string_view(body).substr(start, std::min<std::size_t>(size, 41))))
+          start += ts->second;
+      append(stream, body, start, pos, h[0] == 2);
+    }
+    body.erase(0, pos);
+    return true;
+  }
+
+  // The end of the stream: unfinished lines are lines too.
+  void finish() {
+    if (!stdout_.line.empty()) emit(stdout_.line, false);
+    if (!stderr_.line.empty()) emit(stderr_.line, true);
+    stdout_.line.clear();
+    stderr_.line.clear();
+  }
+
+  const std::optional<DockerError>& error() const { return error_; }
+
+ private:
+  enum class Mode { frames, raw };
+  struct Stream {
+    std::string line;  // the unfinished line, timestamp included
+  };
+
+  void append(Stream& stream, const std::string& data, std::size_t from, std::size_t to, bool from_stderr) {
+    while (from < to) {
+      auto nl = data.find('\n', from);
+      if (nl == std::string::npos || nl >= to) {
+        stream.line.append(data, from, to - from);
+        return;
+      }
+      stream.line.append(data, from, nl - from);
+      emit(stream.line, from_stderr);
+      stream.line.clear();
+      from = nl + 1;
+    }
+  }
+
+  void emit(std::string_view raw, bool from_stderr) {
+    // A TTY ends its lines with \r\n.
+    if (*mode_ == Mode::raw && raw.ends_with('\r')) raw.remove_suffix(1);
+    line_.from_stderr = from_stderr;
+    line_.time_nanos = 0;
+    if (auto ts = leading_timestamp(raw)) {
+      line_.time_nanos = ts->first;
+      raw.remove_prefix(ts->second);
+    }
+    line_.text.assign(raw);
+    on_line_(line_);
+  }
+
+  const std::function<void(const LogLine&)>& on_line_;
+  std::optional<Mode> mode_;
+  Stream stdout_, stderr_;
+  LogLine line_;
+  std::optional<DockerError> error_;
+};
 
 class HttpDockerClient final : public DockerClient {
  public:
@@ -587,6 +783,40 @@ class HttpDockerClient final : public DockerClient {
       return DockerError{0, "Docker's event stream ended"};
     } catch (const std::exception& e) {
       return DockerError{0, std::string("Docker event stream failed: ") + e.what()};
+    }
+  }
+
+  DockerResult<Ok> follow_logs(const std::string& id, std::int64_t since_nanos,
+                               const std::function<void(const LogLine&)>& on_line,
+                               const std::function<bool()>& keep_going) override {
+    if (since_nanos < 0) since_nanos = 0;
+    char since[48];
+    std::snprintf(since, sizeof since, "%lld.%09lld", static_cast<long long>(since_nanos / 1000000000),
+                  static_cast<long long>(since_nanos % 1000000000));
+    Request r{http::verb::get, "/containers/" + url_encode(id) +
+                                   "/logs?follow=1&stdout=1&stderr=1&timestamps=1&since=" + since};
+    try {
+      Exchange ex(socket_, timeout_, keep_going);
+      if (auto err = ex.send(r)) return ex.stopped() ? DockerResult<Ok>(Ok{}) : DockerResult<Ok>(*err);
+      if (ex.status() != 200) {
+        std::string body;
+        if (auto err = ex.read_body(body)) return *err;
+        return daemon_error(ex.status(), body);
+      }
+      LogDemux demux(on_line);
+      // A quiet container may say nothing for hours: no idle timeout, only keep_going.
+      auto err = ex.read_stream(Clock::duration::max(), [&](std::string& body, bool final) {
+        if (!demux.feed(body)) return false;
+        // At the end, bytes left over are a frame cut short; what was complete still counts.
+        if (final) demux.finish();
+        return true;
+      });
+      if (demux.error()) return *demux.error();
+      if (ex.stopped()) return Ok{};
+      if (err) return *err;
+      return Ok{};
+    } catch (const std::exception& e) {
+      return DockerError{0, std::string("Docker log stream failed: ") + e.what()};
     }
   }
 

@@ -81,6 +81,13 @@ std::string bindings_for(const ContainerInfo& info, const Value* def) {
   return {b.GetString(), b.GetSize()};
 }
 
+// The logConfiguration of a container definition as JSON text, empty when there is none.
+std::string log_config(const rapidjson::Document& td, const std::string& name) {
+  const Value* def = definition(td, name);
+  const Value* lc = def ? member(*def, "logConfiguration") : nullptr;
+  return lc ? dump(*lc) : std::string();
+}
+
 enum class Dependency { Ready, Wait, Broken };
 
 // Whether a container's dependsOn conditions (START, COMPLETE, SUCCESS, HEALTHY) hold.
@@ -116,7 +123,8 @@ Dependency dependencies(const state::TaskRow& task, const rapidjson::Document& t
 
 TaskEngine::TaskEngine(state::Database& db, DockerClient& docker, const Clock& clock, PullPlanner planner,
                        EngineOptions options)
-    : db_(db), docker_(docker), clock_(clock), planner_(std::move(planner)), opt_(std::move(options)) {}
+    : db_(db), docker_(docker), clock_(clock), planner_(std::move(planner)), opt_(std::move(options)),
+      logs_(db, docker, clock) {}
 
 TaskEngine::~TaskEngine() { stop(); }
 
@@ -132,6 +140,13 @@ void TaskEngine::stop() {
   work_cv_.notify_all();
   for (auto& t : threads_)
     if (t.joinable()) t.join();
+  logs_.stop();
+}
+
+void TaskEngine::follow_logs(const state::TaskRow& task, const state::TaskContainerRow& c, const std::string& log_config) {
+  if (!c.docker_id || log_config.empty()) return;
+  auto target = awslogs_target(log_config, task.account, task.region, c.name, task_id(task));
+  if (target) logs_.follow(*c.docker_id, *target);
 }
 
 void TaskEngine::wake() {
@@ -406,6 +421,20 @@ void TaskEngine::advance(const std::string& arn) {
     }
   }
 
+  // awslogs: the group must exist (or be creatable) before a container may start.
+  if (task.last_status == "PENDING")
+    for (const auto& c : task.containers) {
+      if (c.last_status != "PENDING") continue;
+      std::string lc = log_config(td, c.name);
+      auto target = lc.empty() ? std::nullopt : awslogs_target(lc, task.account, task.region, c.name, task_id(task));
+      if (!target) continue;
+      if (auto error = prepare_log_stream(db_, *target, now())) {
+        fail_task("TaskFailedToStart", *error);
+        save();
+        return advance(arn);
+      }
+    }
+
   // The task's addresses and published ports, from the container that owns the namespace.
   if (const Value* pause = member(doc, "pauseId")) {
     auto info = docker_.inspect_container(pause->GetString());
@@ -433,6 +462,7 @@ void TaskEngine::advance(const std::string& arn) {
       continue;
     }
     const auto& i = std::get<ContainerInfo>(info);
+    follow_logs(task, c, log_config(td, c.name));
     if (i.running) {
       c.last_status = "RUNNING";
       if (network_mode != "awsvpc" && !i.ports.empty()) c.network_bindings = bindings_for(i, nullptr);
@@ -469,6 +499,7 @@ void TaskEngine::advance(const std::string& arn) {
       return advance(arn);
     }
     c.last_status = "RUNNING";
+    follow_logs(task, c, log_config(td, c.name));
     wake();  // read back ports and addresses, and start what waited on this one
   }
 

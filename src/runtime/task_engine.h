@@ -18,6 +18,8 @@
 
 #include "common/clock.h"
 #include "runtime/docker_client.h"
+#include "runtime/log_follower.h"
+#include "state/ecs_task_store.h"
 #include "state/db.h"
 
 namespace berth::runtime {
@@ -60,6 +62,8 @@ class TaskEngine {
   void watch_events();
   void work();
   void advance(const std::string& arn);
+  // Follows the container's output when its definition asks for awslogs.
+  void follow_logs(const state::TaskRow& task, const state::TaskContainerRow& c, const std::string& log_config);
 
   state::Database& db_;
   DockerClient& docker_;
@@ -77,6 +81,7 @@ class TaskEngine {
   std::set<std::string> busy_;      // queued or being advanced
   std::condition_variable work_cv_;
   std::vector<std::thread> threads_;
+  LogFollower logs_;
 };
 
 }  // namespace berth::runtime

@@ -292,3 +292,88 @@ def test_failed_dependency_stops_the_task(rt, image):
     t = wait_for(rt, arn, lambda t: t["lastStatus"] == "STOPPED")
     assert t["stopCode"] == "TaskFailedToStart"
     assert {c["name"]: c["lastStatus"] for c in t["containers"]} == {"init": "STOPPED", "web": "STOPPED"}
+
+
+def awslogs(group, create="true", **extra):
+    options = {"awslogs-group": group, "awslogs-region": "us-east-1", "awslogs-stream-prefix": "app",
+               "awslogs-create-group": create}
+    options.update(extra)
+    return {"logDriver": "awslogs", "options": options}
+
+
+def stream_messages(b, group, stream):
+    logs = b.client("logs")
+    out = logs.get_log_events(logGroupName=group, logStreamName=stream, startFromHead=True)
+    return [e["message"] for e in out["events"]]
+
+
+def wait_messages(b, group, stream, predicate, timeout=15):
+    deadline = time.monotonic() + timeout
+    messages = []
+    while time.monotonic() < deadline:
+        try:
+            messages = stream_messages(b, group, stream)
+        except Exception:  # the stream does not exist yet
+            messages = []
+        if predicate(messages):
+            return messages
+        time.sleep(0.3)
+    raise AssertionError(f"log stream never matched: {messages}")
+
+
+def test_container_output_reaches_its_log_stream(rt, image):
+    register(rt, "talk", [{"name": "main", "image": image, "essential": True,
+                           "command": ["/bin/busybox", "sh", "-c", "echo line-1; echo line-2 >&2; sleep 30"],
+                           "stopTimeout": 1, "logConfiguration": awslogs("/ecs/talk")}],
+             executionRoleArn="arn:aws:iam::000000000000:role/exec")
+    arn = run(rt, "talk")["taskArn"]
+    stream = f"app/main/{arn.split('/')[-1]}"
+    messages = wait_messages(rt, "/ecs/talk", stream, lambda m: len(m) >= 2)
+    assert messages == ["line-1", "line-2"]
+    groups = rt.aws("logs", "describe-log-groups", "--log-group-name-prefix", "/ecs/talk")["logGroups"]
+    assert [g["logGroupName"] for g in groups] == ["/ecs/talk"]
+
+
+def test_multiline_pattern_joins_lines(rt, image):
+    script = "echo 'ERROR first'; echo '  detail one'; echo '  detail two'; echo 'INFO second'; sleep 30"
+    register(rt, "multi", [{"name": "main", "image": image, "essential": True, "stopTimeout": 1,
+                            "command": ["/bin/busybox", "sh", "-c", script],
+                            "logConfiguration": awslogs("/ecs/multi", **{"awslogs-multiline-pattern": "ERROR|INFO"})}],
+             executionRoleArn="arn:aws:iam::000000000000:role/exec")
+    arn = run(rt, "multi")["taskArn"]
+    messages = wait_messages(rt, "/ecs/multi", f"app/main/{arn.split('/')[-1]}", lambda m: len(m) >= 2)
+    assert messages == ["ERROR first\n  detail one\n  detail two", "INFO second"]
+
+
+def test_missing_log_group_without_create_fails_the_task(rt, image):
+    register(rt, "nolog", [{"name": "main", "image": image, "essential": True, "command": HTTPD,
+                            "logConfiguration": awslogs("/ecs/absent", create="false")}],
+             executionRoleArn="arn:aws:iam::000000000000:role/exec")
+    arn = run(rt, "nolog")["taskArn"]
+    t = wait_for(rt, arn, lambda t: t["lastStatus"] == "STOPPED")
+    assert t["stopCode"] == "TaskFailedToStart"
+    assert t["stoppedReason"].startswith("ResourceInitializationError:")
+    assert "The specified log group does not exist" in t["stoppedReason"]
+
+
+def test_restart_loses_and_duplicates_no_log_line(tmp_path, image):
+    b = start_berth(data_dir=tmp_path / "d")
+    try:
+        b.aws("ecs", "create-cluster", "--cluster-name", "demo")
+        count = "i=0; while [ $i -lt 40 ]; do echo n$i; i=$((i+1)); sleep 0.1; done; sleep 30"
+        register(b, "count", [{"name": "main", "image": image, "essential": True, "stopTimeout": 1,
+                               "command": ["/bin/busybox", "sh", "-c", count],
+                               "logConfiguration": awslogs("/ecs/count")}],
+                 executionRoleArn="arn:aws:iam::000000000000:role/exec")
+        arn = b.aws("ecs", "run-task", "--cluster", "demo", "--launch-type", "FARGATE", "--task-definition", "count",
+                    "--network-configuration", NET)["tasks"][0]["taskArn"]
+        stream = f"app/main/{arn.split('/')[-1]}"
+        wait_messages(b, "/ecs/count", stream, lambda m: len(m) >= 5)
+        b.kill9()
+        time.sleep(1.5)  # lines printed while berth is down must still arrive
+        b = start_berth(data_dir=tmp_path / "d")
+        messages = wait_messages(b, "/ecs/count", stream, lambda m: len(m) >= 40, timeout=20)
+        assert messages == [f"n{i}" for i in range(40)]
+    finally:
+        b.reset()
+        b.stop()

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -18,6 +19,7 @@
 #include <mutex>
 #include <random>
 #include <thread>
+#include <vector>
 
 #include "common/json.h"
 #include "runtime/docker_client.h"
@@ -197,7 +199,8 @@ struct FakeDaemon : ListeningSocket {
         request.append(buf, static_cast<std::size_t>(n));
       }
       for (const auto& p : pieces) {
-        if (::write(conn, p.data(), p.size()) < 0) break;
+        // MSG_NOSIGNAL: a client that hung up early must not kill the test run with SIGPIPE.
+        if (::send(conn, p.data(), p.size(), MSG_NOSIGNAL) < 0) break;
         std::this_thread::sleep_for(20ms);
       }
       ::close(conn);
@@ -218,6 +221,24 @@ std::string chunk(const std::string& data) {
   std::snprintf(size, sizeof size, "%zx\r\n", data.size());
   return size + data + "\r\n";
 }
+
+// A frame of Docker's multiplexed stream: [type, 0, 0, 0, big-endian size] then the bytes.
+std::string frame(int type, const std::string& data) {
+  std::string out{static_cast<char>(type), 0, 0, 0};
+  auto n = static_cast<std::uint32_t>(data.size());
+  for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>((n >> shift) & 0xff);
+  return out + data;
+}
+
+// `data` as HTTP chunks of `size` bytes each (the last may be shorter), one write per chunk.
+std::vector<std::string> chunks_of(const std::string& data, std::size_t size) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < data.size(); i += size) out.push_back(chunk(data.substr(i, size)));
+  return out;
+}
+
+// 2024-01-02T03:04:05Z in epoch nanoseconds.
+constexpr std::int64_t kJan2 = 1704164645ll * 1000000000;
 
 const std::string kChunkedHead =
     "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
@@ -344,6 +365,145 @@ TEST_CASE("events split across chunks are parsed, and the end of the stream is a
   CHECK(events[1].attributes.at("exitCode") == "3");
   CHECK(fake.received().starts_with(
       "GET /v1.41/events?filters=%7B%22type%22%3A%5B%22container%22%5D%2C%22label%22%3A%5B%22berth.task%22%5D%7D "));
+}
+
+TEST_CASE("a log stream is demultiplexed into lines with nanosecond timestamps, whatever its chunking") {
+  // Two frames are cut by the chunking inside their headers, others in their text or exactly
+  // at a frame boundary. "three" spans two stdout frames with a stderr frame between them; the
+  // long line comes as Docker's partial messages, each with its own timestamp.
+  const std::string stream =
+      frame(1, "2024-01-02T03:04:05.123456789Z one\n") +
+      frame(2, "2024-01-02T03:04:05.200000001Z two\n") +
+      frame(1, "2024-01-02T03:04:06.000000000Z thr") +
+      frame(2, "2024-01-02T03:04:06.5Z between\n") +
+      frame(1, "ee\n") +
+      frame(1, "2024-01-02T03:04:07Z a long ") +
+      frame(1, "2024-01-02T03:04:07.000000002Z line\n") +
+      frame(1, "2024-01-02T04:04:08.000000001+01:00 offset\n2024-01-02T03:04:08.000000002Z  two in one frame\n") +
+      frame(1, "2024-01-02T03:04:09.999999999Z \n") +
+      frame(2, "2024-01-02T03:04:10.000000010Z no newline at the end");
+  std::vector<std::string> pieces{kChunkedHead};
+  for (auto& c : chunks_of(stream, 13)) pieces.push_back(std::move(c));
+  pieces.back() += chunk(std::string(1, '\0'));  // fragment of a header: a frame cut short
+  pieces.push_back("0\r\n\r\n");
+  FakeDaemon fake(std::move(pieces));
+  auto client = rt::make_docker_client(fake.path, 5s);
+  std::vector<rt::LogLine> lines;
+  auto r = client->follow_logs("c1", 1704164645123456789, [&](const rt::LogLine& l) { lines.push_back(l); },
+                               [] { return true; });
+  CHECK_MESSAGE(ok(r), describe(r));
+  CHECK(fake.received().starts_with(
+      "GET /v1.41/containers/c1/logs?follow=1&stdout=1&stderr=1&timestamps=1&since=1704164645.123456789 HTTP/1.1\r\n"));
+  struct Want {
+    std::int64_t t;
+    bool err;
+    std::string text;
+  };
+  const std::vector<Want> want{
+      {kJan2 + 123456789, false, "one"},
+      {kJan2 + 200000001, true, "two"},
+      {kJan2 + 1500000000, true, "between"},
+      {kJan2 + 1000000000, false, "three"},
+      {kJan2 + 2000000000, false, "a long line"},
+      {kJan2 + 3000000001, false, "offset"},
+      {kJan2 + 3000000002, false, " two in one frame"},
+      {kJan2 + 4999999999, false, ""},
+      {kJan2 + 5000000010, true, "no newline at the end"},
+  };
+  REQUIRE(lines.size() == want.size());
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    CAPTURE(i);
+    CHECK(lines[i].time_nanos == want[i].t);
+    CHECK(lines[i].from_stderr == want[i].err);
+    CHECK(lines[i].text == want[i].text);
+  }
+}
+
+TEST_CASE("a TTY container's log stream is raw text; since 0 asks for everything") {
+  FakeDaemon fake({kChunkedHead, chunk("2024-01-02T03:04:05.000000001Z hel"),
+                   chunk("lo\r\n2024-01-02T03:04:05.000000002Z wor"), chunk("ld"), "0\r\n\r\n"});
+  auto client = rt::make_docker_client(fake.path, 5s);
+  std::vector<rt::LogLine> lines;
+  auto r = client->follow_logs("tty", 0, [&](const rt::LogLine& l) { lines.push_back(l); }, [] { return true; });
+  CHECK_MESSAGE(ok(r), describe(r));
+  CHECK(fake.received().find("/containers/tty/logs?follow=1&stdout=1&stderr=1&timestamps=1&since=0.000000000 ") !=
+        std::string::npos);
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0].text == "hello");
+  CHECK(lines[0].time_nanos == kJan2 + 1);
+  CHECK_FALSE(lines[0].from_stderr);
+  CHECK(lines[1].text == "world");
+  CHECK(lines[1].time_nanos == kJan2 + 2);
+}
+
+TEST_CASE("a refused log request, a broken log stream and a daemon error frame are errors") {
+  {
+    const std::string body = "{\"message\":\"No such container: c404\"}";
+    FakeDaemon fake({"HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: " +
+                     std::to_string(body.size()) + "\r\n\r\n" + body});
+    auto client = rt::make_docker_client(fake.path, 5s);
+    auto r = client->follow_logs("c404", 0, [](const rt::LogLine&) {}, [] { return true; });
+    REQUIRE_FALSE(ok(r));
+    CHECK(error_of(r).not_found());
+    CHECK(error_of(r).message == "No such container: c404");
+  }
+  {
+    // The connection closes without the last chunk.
+    FakeDaemon fake({kChunkedHead, chunk(frame(1, "2024-01-02T03:04:05Z partial\n"))});
+    auto client = rt::make_docker_client(fake.path, 5s);
+    std::vector<std::string> texts;
+    auto r = client->follow_logs("c1", 0, [&](const rt::LogLine& l) { texts.push_back(l.text); }, [] { return true; });
+    REQUIRE_FALSE(ok(r));
+    CHECK(error_of(r).unreachable());
+    CHECK(texts == std::vector<std::string>{"partial"});
+  }
+  {
+    FakeDaemon fake({kChunkedHead, chunk(frame(3, "error from daemon: file vanished\n")), "0\r\n\r\n"});
+    auto client = rt::make_docker_client(fake.path, 5s);
+    auto r = client->follow_logs("c1", 0, [](const rt::LogLine&) {}, [] { return true; });
+    REQUIRE_FALSE(ok(r));
+    CHECK(error_of(r).http_status == 500);
+    CHECK(error_of(r).message == "error from daemon: file vanished");
+  }
+}
+
+TEST_CASE("a log follow stops within about a second of keep_going turning false, busy or silent") {
+  auto stop_after = [](std::atomic<bool>& keep, std::chrono::milliseconds after) {
+    return std::thread([&keep, after] {
+      std::this_thread::sleep_for(after);
+      keep = false;
+    });
+  };
+  {
+    // Nothing ever answers: the request itself is abandoned.
+    ListeningSocket silent;
+    auto client = rt::make_docker_client(silent.path, 60s);
+    std::atomic<bool> keep{true};
+    auto stopper = stop_after(keep, 300ms);
+    auto started = std::chrono::steady_clock::now();
+    auto r = client->follow_logs("c1", 0, [](const rt::LogLine&) {}, [&] { return keep.load(); });
+    auto took = std::chrono::steady_clock::now() - started;
+    stopper.join();
+    CHECK_MESSAGE(ok(r), describe(r));
+    CHECK(took < 3s);
+  }
+  {
+    // A line every 20 ms for 4 s: the reads never wait a whole second, keep_going is still polled.
+    std::vector<std::string> pieces{kChunkedHead};
+    for (int i = 0; i < 200; ++i) pieces.push_back(chunk(frame(1, "2024-01-02T03:04:05Z busy\n")));
+    FakeDaemon fake(std::move(pieces));
+    auto client = rt::make_docker_client(fake.path, 60s);
+    std::atomic<bool> keep{true};
+    int seen = 0;
+    auto stopper = stop_after(keep, 300ms);
+    auto started = std::chrono::steady_clock::now();
+    auto r = client->follow_logs("c1", 0, [&](const rt::LogLine&) { ++seen; }, [&] { return keep.load(); });
+    auto took = std::chrono::steady_clock::now() - started;
+    stopper.join();
+    CHECK_MESSAGE(ok(r), describe(r));
+    CHECK(seen > 0);
+    CHECK(took < 2500ms);
+  }
 }
 
 TEST_CASE("container lifecycle: create, start, inspect, list, stop, remove") {
@@ -490,6 +650,82 @@ TEST_CASE("the event stream reports start and die with the exit code") {
   CHECK(std::get<rt::ContainerInfo>(info).status == "exited");
   CHECK(std::get<rt::ContainerInfo>(info).exit_code == 3);
   CHECK_FALSE(std::get<rt::ContainerInfo>(info).oom_killed);
+}
+
+TEST_CASE("following a real container's logs: lines in order with streams and timestamps, and since") {
+  REQUIRE_DAEMON(docker);
+  const std::string run = random_suffix();
+  Created created{*docker, {}, {}};
+  auto id_r = docker->create_container(
+      // Docker copies stdout and stderr in separate goroutines and stamps a line when it copies
+      // it: two echoes a few microseconds apart may come out swapped. The pause orders them.
+      "berth-test-logs-" + run, create_body({"/bin/sh", "-c", "echo one; sleep 0.2; echo two >&2; sleep 1; echo three"},
+                                            {{"berth-test", "1"}, {"berth-test-run", run}}, false));
+  REQUIRE_MESSAGE(ok(id_r), describe(id_r));
+  const std::string id = std::get<std::string>(id_r);
+  created.containers.push_back(id);
+  const auto before = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+  REQUIRE(ok(docker->start_container(id)));
+
+  // The follow ends by itself when the container exits; the deadline only guards the test.
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  auto guard = [&] { return std::chrono::steady_clock::now() < deadline; };
+  std::vector<rt::LogLine> lines;
+  auto r = docker->follow_logs(id, 0, [&](const rt::LogLine& l) { lines.push_back(l); }, guard);
+  CHECK_MESSAGE(ok(r), describe(r));
+  CHECK(guard());
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0].text == "one");
+  CHECK_FALSE(lines[0].from_stderr);
+  CHECK(lines[1].text == "two");
+  CHECK(lines[1].from_stderr);
+  CHECK(lines[2].text == "three");
+  CHECK_FALSE(lines[2].from_stderr);
+  CHECK(lines[0].time_nanos > before - 5'000'000'000);  // the daemon's clock is this machine's
+  CHECK(lines[0].time_nanos < lines[1].time_nanos);
+  CHECK(lines[1].time_nanos + 900'000'000 < lines[2].time_nanos);  // `sleep 1` between them
+
+  std::vector<rt::LogLine> rest;
+  auto again = docker->follow_logs(id, lines[1].time_nanos + 1, [&](const rt::LogLine& l) { rest.push_back(l); }, guard);
+  CHECK_MESSAGE(ok(again), describe(again));
+  REQUIRE(rest.size() == 1);
+  CHECK(rest[0].text == "three");
+  CHECK(rest[0].time_nanos == lines[2].time_nanos);
+  CHECK_FALSE(rest[0].from_stderr);
+
+  // Docker cuts a line longer than 16 KiB into messages, each with its own timestamp.
+  auto longer = docker->create_container(
+      "", create_body({"/bin/sh", "-c", "head -c 40000 /dev/zero | tr '\\0' a; echo; echo next"},
+                      {{"berth-test", "1"}, {"berth-test-run", run}}, false));
+  REQUIRE(ok(longer));
+  created.containers.push_back(std::get<std::string>(longer));
+  REQUIRE(ok(docker->start_container(std::get<std::string>(longer))));
+  std::vector<rt::LogLine> long_lines;
+  auto long_r = docker->follow_logs(std::get<std::string>(longer), 0,
+                                    [&](const rt::LogLine& l) { long_lines.push_back(l); }, guard);
+  CHECK_MESSAGE(ok(long_r), describe(long_r));
+  REQUIRE(long_lines.size() == 2);
+  CHECK(long_lines[0].text == std::string(40000, 'a'));
+  CHECK(long_lines[1].text == "next");
+
+  // A container that runs on: the follow waits, and stops when told to.
+  auto sleeper = docker->create_container(
+      "", create_body({"/bin/sh", "-c", "echo ready; sleep 60"}, {{"berth-test", "1"}, {"berth-test-run", run}}, false));
+  REQUIRE(ok(sleeper));
+  created.containers.push_back(std::get<std::string>(sleeper));
+  REQUIRE(ok(docker->start_container(std::get<std::string>(sleeper))));
+  std::atomic<bool> saw_ready{false};
+  auto started = std::chrono::steady_clock::now();
+  auto stopped = docker->follow_logs(
+      std::get<std::string>(sleeper), 0, [&](const rt::LogLine& l) { saw_ready = saw_ready || l.text == "ready"; },
+      [&] { return !saw_ready && guard(); });
+  CHECK_MESSAGE(ok(stopped), describe(stopped));
+  CHECK(saw_ready);
+  CHECK(std::chrono::steady_clock::now() - started < 10s);
+
+  auto missing = docker->follow_logs("berth-test-no-such-container-" + run, 0, [](const rt::LogLine&) {}, guard);
+  CHECK(error_of(missing).not_found());
 }
 
 TEST_CASE("daemon errors come back as values with their HTTP status") {

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/base64.h"
 #include "registry/auth_token.h"
 #include "registry/blob_store.h"
 #include "registry/digest.h"
@@ -105,7 +106,10 @@ TEST_CASE("registry tokens verify, expire, and refuse tampering") {
   // The same secret file gives the same verdicts after a restart.
   TokenIssuer again((dir.path / "secret").string());
   CHECK(again.verify(pw, 1000));
-  CHECK(base64_decode(base64_encode("AWS:pw")) == std::string("AWS:pw"));
+  CHECK(berth::base64::decode(berth::base64::encode("AWS:pw")) == std::string("AWS:pw"));
+  CHECK(berth::base64::encode("any carnal pleas") == "YW55IGNhcm5hbCBwbGVhcw==");  // RFC 4648 style vectors
+  CHECK(berth::base64::encode("\xfb\xff", berth::base64::Alphabet::Url, false) == "-_8");
+  CHECK_FALSE(berth::base64::decode("a*b"));
 }
 
 TEST_CASE("tags follow the distribution grammar") {

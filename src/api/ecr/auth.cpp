@@ -1,6 +1,7 @@
 // GetAuthorizationToken: the registry password, as ECR hands it out.
 #include "api/ecr/repository_access.h"
 #include "api/services.h"
+#include "common/base64.h"
 #include "registry/auth_token.h"
 
 namespace berth::api::ecr {
@@ -8,7 +9,7 @@ namespace {
 Outcome get_authorization_token(OpContext& ctx, const json::Value& in) {
   std::int64_t expires = ctx.clock.now_millis() + registry::TokenIssuer::kLifetimeMillis;
   std::string password = ctx.services.tokens->issue(ctx.account, ctx.region, expires);
-  std::string token = registry::base64_encode("AWS:" + password);
+  std::string token = base64::encode("AWS:" + password);
   Body b;
   b.w.StartObject();
   b.w.Key("authorizationData");

@@ -242,16 +242,7 @@ Outcome batch_delete_image(OpContext& ctx, const json::Value& in) {
     for (const auto& t : img.tags) deleted.push_back({img.digest, t});
     registry::delete_image(store, repo.id, img.digest);
   }
-  if (!deleted.empty()) {
-    registry::BlobStore* blobs = ctx.services.blobs;
-    ctx.after_commit.push_back([blobs, scope = ctx.scope()](state::Database& db) {
-      db.write([&](state::Connection& c) {
-        state::EcrStore s(c, scope);
-        registry::collect_garbage(s, *blobs);
-        return true;
-      });
-    });
-  }
+  if (!deleted.empty()) collect_garbage_after_commit(ctx);
   Body b;
   b.w.StartObject();
   b.w.Key("imageIds");

@@ -3,6 +3,7 @@
 #include "api/ecr/errors.h"
 #include "api/ecr/repository_access.h"
 #include "api/services.h"
+#include "common/base64.h"
 #include "registry/auth_token.h"
 #include "registry/digest.h"
 #include "state/ecr_store.h"
@@ -76,7 +77,7 @@ Outcome upload_layer_part(OpContext& ctx, const json::Value& in) {
   std::string id(json::view(in["uploadId"]));
   auto owner = ctx.services.uploads->repository(id);
   if (!owner || *owner != upload_key(ctx, repo.name)) return errors::upload_not_found(id, repo.name, ctx.account);
-  auto bytes = registry::base64_decode(json::view(in["layerPartBlob"]));
+  auto bytes = base64::decode(json::view(in["layerPartBlob"]));
   if (!bytes) return errors::invalid_parameter("Invalid parameter at 'layerPartBlob' failed to satisfy constraint: 'must be base64'");
   std::int64_t first = in["partFirstByte"].GetInt64(), last = in["partLastByte"].GetInt64();
   if (bytes->empty() || last - first + 1 != static_cast<std::int64_t>(bytes->size()))

@@ -125,15 +125,7 @@ Outcome delete_repository(OpContext& ctx, const json::Value& in) {
     return errors::repository_not_empty(repo.name, registry_id(ctx, in));
   store.delete_repository(repo.id);
   state::TagsStore(ctx.db).remove_all(repo.arn);
-  // Blob files no other repository uses go once this transaction has committed.
-  registry::BlobStore* blobs = ctx.services.blobs;
-  ctx.after_commit.push_back([blobs, scope = ctx.scope()](state::Database& db) {
-    db.write([&](state::Connection& c) {
-      state::EcrStore s(c, scope);
-      registry::collect_garbage(s, *blobs);
-      return true;
-    });
-  });
+  collect_garbage_after_commit(ctx);
   return reply_with_repository(ctx, repo);
 }
 

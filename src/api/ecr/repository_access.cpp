@@ -1,6 +1,7 @@
 #include "api/ecr/repository_access.h"
 
 #include "api/ecr/errors.h"
+#include "registry/images.h"
 
 namespace berth::api::ecr {
 
@@ -24,6 +25,18 @@ std::string registry_host(const OpContext& ctx) {
 
 std::string repository_uri(const OpContext& ctx, std::string_view name) {
   return registry_host(ctx) + "/" + std::string(name);
+}
+
+void collect_garbage_after_commit(OpContext& ctx) {
+  registry::BlobStore* blobs = ctx.services.blobs;
+  ctx.after_commit.push_back([blobs, scope = ctx.scope()](state::Database& db) {
+    // Its own write transaction: a concurrent upload of the same digest cannot interleave.
+    db.write([&](state::Connection& c) {
+      state::EcrStore store(c, scope);
+      registry::collect_garbage(store, *blobs);
+      return true;
+    });
+  });
 }
 
 void write_repository(OpContext& ctx, json::Writer& w, const state::RepositoryRow& repo) {

@@ -17,6 +17,9 @@ std::string registry_host(const OpContext& ctx);
 // repositoryUri of a repository: REGISTRY_HOST/NAME.
 std::string repository_uri(const OpContext& ctx, std::string_view name);
 
+// Collects blobs no repository uses any more once the call's transaction has committed.
+void collect_garbage_after_commit(OpContext& ctx);
+
 // Writes a Repository object.
 void write_repository(OpContext& ctx, json::Writer& w, const state::RepositoryRow& repo);
 
