@@ -9,6 +9,7 @@
 
 #include "api/dispatcher.h"
 #include "api/http_server.h"
+#include "api/metadata_routes.h"
 #include "api/operation_table.h"
 #include "api/registry_routes.h"
 #include "api/router.h"
@@ -66,17 +67,21 @@ int serve(Config cfg) {
     registry::Uploads uploads(blobs);
     registry::TokenIssuer tokens((dir / "registry" / "secret").string());
     auto docker = runtime::make_docker_client();
+    // Bound once the task engine has made the Docker network whose gateway is its address.
+    std::function<unsigned short()> metadata_ready = [] { return static_cast<unsigned short>(0); };
     // The registry host is known once the port is bound; the planner reads it then.
     runtime::TaskEngine engine(db, *docker, clock, [&](const std::string& image, const std::string& account,
                                                       const std::string& region) {
       return runtime::berth_registry_planner(cfg.registry_host, [&](const std::string& a, const std::string& r) {
         return tokens.issue(a, r, clock.now_millis() + registry::TokenIssuer::kLifetimeMillis);
       })(image, account, region);
-    }, {.instance = cfg.data_dir});
+    }, {.instance = cfg.data_dir, .on_metadata_network = [&] { return metadata_ready(); }});
     api::Dispatcher dispatcher(ops, db, clock, cfg, {&blobs, &uploads, &tokens, &engine});
     api::RegistryRoutes registry_routes(db, blobs, uploads, tokens, clock, cfg);
     api::Router router(dispatcher, db, &registry_routes, [&] { engine.remove_all_containers(); });
     api::HttpServer server(router, {.host = cfg.listen_host, .port = cfg.listen_port, .threads = cfg.threads});
+    api::MetadataRoutes metadata_routes(db, *docker, clock, router);
+    metadata_ready = [&] { return server.add_listener("169.254.170.2", 80, metadata_routes); };
     Maintenance maintenance;
     maintenance.add("registry-cleanup", std::chrono::minutes(5), [&] {
       // Uploads idle for an hour were abandoned; links no manifest uses after a day came from

@@ -7,6 +7,8 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <list>
+#include <mutex>
 #include <cctype>
 #include <cstring>
 #include <thread>
@@ -102,14 +104,16 @@ class ChunkedDecoder {
 };
 
 struct HttpServer::Impl {
-  Router& router;
+  RequestHandler& router;
   ServerOptions opt;
   asio::io_context io;
   tcp::acceptor acceptor{io};
+  std::list<tcp::acceptor> extra_acceptors;  // stable addresses for their accept loops
+  std::mutex listeners_mu;
   std::atomic<int> in_flight{0};
   std::atomic<bool> stopping{false};
 
-  Impl(Router& r, ServerOptions o) : router(r), opt(std::move(o)) {}
+  Impl(RequestHandler& r, ServerOptions o) : router(r), opt(std::move(o)) {}
 
   static HttpRequest to_head(const http::request_header<>& req) {
     HttpRequest r;
@@ -262,7 +266,7 @@ struct HttpServer::Impl {
     }
   }
 
-  asio::awaitable<void> session(beast::tcp_stream stream) {
+  asio::awaitable<void> session(beast::tcp_stream stream, RequestHandler& router) {
     beast::flat_buffer buffer;
     for (;;) {
       http::request_parser<http::empty_body> head;
@@ -317,7 +321,7 @@ struct HttpServer::Impl {
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
 
-  asio::awaitable<void> listen() {
+  asio::awaitable<void> listen(tcp::acceptor& acceptor, RequestHandler& handler) {
     for (;;) {
       auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
       if (ec) {
@@ -325,7 +329,7 @@ struct HttpServer::Impl {
         continue;  // e.g. too many open files: keep serving the others
       }
       socket.set_option(tcp::no_delay(true), ec);
-      asio::co_spawn(acceptor.get_executor(), session(beast::tcp_stream(std::move(socket))), asio::detached);
+      asio::co_spawn(acceptor.get_executor(), session(beast::tcp_stream(std::move(socket)), handler), asio::detached);
     }
   }
 
@@ -340,7 +344,7 @@ struct HttpServer::Impl {
   }
 };
 
-HttpServer::HttpServer(Router& router, ServerOptions options)
+HttpServer::HttpServer(RequestHandler& router, ServerOptions options)
     : impl_(std::make_unique<Impl>(router, std::move(options))) {}
 HttpServer::~HttpServer() = default;
 
@@ -354,6 +358,31 @@ unsigned short HttpServer::bind() {
   return a.local_endpoint().port();
 }
 
+unsigned short HttpServer::add_listener(const std::string& host, unsigned short port, RequestHandler& handler) {
+  Impl& s = *impl_;
+  std::lock_guard lock(s.listeners_mu);
+  if (s.stopping) return 0;
+  for (unsigned short p : {port, static_cast<unsigned short>(0)}) {
+    boost::system::error_code ec;
+    auto& a = s.extra_acceptors.emplace_back(s.io);
+    tcp::endpoint ep(asio::ip::make_address(host, ec), p);
+    if (!ec) a.open(ep.protocol(), ec);
+    if (!ec) a.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) a.bind(ep, ec);
+    if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      spdlog::info("cannot listen on {}:{}: {}", host, p, ec.message());
+      s.extra_acceptors.pop_back();
+      continue;
+    }
+    unsigned short bound = a.local_endpoint(ec).port();
+    spdlog::info("listening on {}:{}", host, bound);
+    asio::co_spawn(s.io, s.listen(a, handler), asio::detached);
+    return bound;
+  }
+  return 0;
+}
+
 void HttpServer::run(const std::function<void()>& on_ready) {
   Impl& s = *impl_;
   asio::signal_set signals(s.io, SIGINT, SIGTERM);
@@ -363,9 +392,11 @@ void HttpServer::run(const std::function<void()>& on_ready) {
     s.stopping = true;
     boost::system::error_code ignored;
     s.acceptor.close(ignored);
+    std::lock_guard lock(s.listeners_mu);
+    for (auto& a : s.extra_acceptors) a.close(ignored);
     asio::co_spawn(s.io, s.drain(), asio::detached);
   });
-  asio::co_spawn(s.io, s.listen(), asio::detached);
+  asio::co_spawn(s.io, s.listen(s.acceptor, s.router), asio::detached);
   if (on_ready) on_ready();
   int n = s.opt.threads > 0 ? s.opt.threads : std::max(4u, std::thread::hardware_concurrency());
   std::vector<std::thread> pool;

@@ -22,10 +22,14 @@ struct ServerOptions {
 
 class HttpServer {
  public:
-  HttpServer(Router& router, ServerOptions options);
+  HttpServer(RequestHandler& handler, ServerOptions options);
   ~HttpServer();
   // Binds the listening socket; throws when the address is taken. Returns the bound port.
   unsigned short bind();
+  // Adds a listener served by another handler, from any thread (the task metadata address
+  // exists only after its Docker network does). Tries `port`, then any free one; returns the
+  // port bound, 0 when none could be.
+  unsigned short add_listener(const std::string& host, unsigned short port, RequestHandler& handler);
   // Serves until SIGINT/SIGTERM, then stops accepting, finishes in-flight requests and returns.
   void run(const std::function<void()>& on_ready);
 

@@ -51,4 +51,13 @@ class BodySink {
   virtual HttpResponse finish(bool complete) = 0;
 };
 
+// What serves a listener: the main router, or the task metadata endpoint.
+class RequestHandler {
+ public:
+  virtual ~RequestHandler() = default;
+  // A sink for a request whose body must stream; null to have the body read into memory.
+  virtual std::unique_ptr<BodySink> sink_for(const HttpRequest& head) = 0;
+  virtual HttpResponse route(const HttpRequest& req) = 0;
+};
+
 }  // namespace berth::api

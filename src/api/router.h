@@ -10,14 +10,14 @@
 
 namespace berth::api {
 
-class Router {
+class Router final : public RequestHandler {
  public:
   Router(Dispatcher& dispatcher, state::Database& db, RegistryRoutes* registry,
          std::function<void()> on_reset = {})
       : dispatcher_(dispatcher), db_(db), registry_(registry), on_reset_(std::move(on_reset)) {}
   // A sink for requests whose body must stream (registry blob uploads); null for the others.
-  std::unique_ptr<BodySink> sink_for(const HttpRequest& head);
-  HttpResponse route(const HttpRequest& req);
+  std::unique_ptr<BodySink> sink_for(const HttpRequest& head) override;
+  HttpResponse route(const HttpRequest& req) override;
 
  private:
   HttpResponse health() const;

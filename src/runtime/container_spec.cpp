@@ -98,7 +98,8 @@ std::string pause_create_body(const std::string& image, const TaskContext& task)
   return {buf.GetString(), buf.GetSize()};
 }
 
-std::string container_create_body(const Value& c, const Value* ovr, const std::string& image, const TaskContext& task) {
+std::string container_create_body(const Value& c, const Value* ovr, const std::string& image, const TaskContext& task,
+                                  const std::vector<std::pair<std::string, std::string>>& injected) {
   rapidjson::StringBuffer buf;
   Writer w(buf);
   w.StartObject();
@@ -112,7 +113,7 @@ std::string container_create_body(const Value& c, const Value* ovr, const std::s
     string_array(w, *ep);
   }
   // Environment: the definition's, then the override's, later names winning.
-  std::vector<std::pair<std::string, std::string>> env;
+  std::vector<std::pair<std::string, std::string>> env = injected;
   for (const Value* list : {member(&c, "environment"), member(ovr, "environment")})
     if (list)
       for (const auto& e : list->GetArray()) {

@@ -40,7 +40,10 @@ std::string pause_create_body(const std::string& image, const TaskContext& task)
 
 // `container` is one containerDefinitions entry; `override` the matching containerOverrides
 // entry or null. Returns the create body.
+// `injected` is the environment ECS gives every container (metadata and credentials URIs,
+// region); the definition's and the override's variables come after it.
 std::string container_create_body(const rapidjson::Value& container, const rapidjson::Value* override,
-                                  const std::string& image, const TaskContext& task);
+                                  const std::string& image, const TaskContext& task,
+                                  const std::vector<std::pair<std::string, std::string>>& injected = {});
 
 }  // namespace berth::runtime

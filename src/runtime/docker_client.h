@@ -104,6 +104,11 @@ class DockerClient {
   virtual DockerResult<std::string> ensure_network(const std::string& name, const std::string& subnet,
                                                    const std::string& gateway) = 0;
 
+  // POST /networks/{network}/connect: attaches a container (created or running) to a network.
+  virtual DockerResult<Ok> connect_network(const std::string& network, const std::string& container_id) = 0;
+  // GET /containers/{id}/stats?stream=false: one sample of the Engine API stats JSON, as is.
+  virtual DockerResult<std::string> container_stats(const std::string& id) = 0;
+
   // GET /events with filters (type=container and the given labels); calls on_event for each
   // event until `keep_going()` returns false (then Ok) or the stream breaks or ends (then an
   // error with http_status 0). Runs with no overall deadline; keep_going is polled at least

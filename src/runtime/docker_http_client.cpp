@@ -710,6 +710,23 @@ class HttpDockerClient final : public DockerClient {
     return out;
   }
 
+  DockerResult<Ok> connect_network(const std::string& network, const std::string& container_id) override {
+    std::string body = "{\"Container\":\"" + container_id + "\"}";
+    auto r = call({http::verb::post, "/networks/" + url_encode(network) + "/connect", body, "application/json"});
+    if (auto* e = std::get_if<DockerError>(&r)) return *e;
+    auto& resp = std::get<Response>(r);
+    if (resp.status != 200) return daemon_error(resp.status, resp.body);
+    return Ok{};
+  }
+
+  DockerResult<std::string> container_stats(const std::string& id) override {
+    auto r = call({http::verb::get, "/containers/" + url_encode(id) + "/stats?stream=false"});
+    if (auto* e = std::get_if<DockerError>(&r)) return *e;
+    auto& resp = std::get<Response>(r);
+    if (resp.status != 200) return daemon_error(resp.status, resp.body);
+    return std::move(resp.body);
+  }
+
   DockerResult<std::string> ensure_network(const std::string& name, const std::string& subnet,
                                            const std::string& gateway) override {
     auto existing = find_network(name);

@@ -143,6 +143,33 @@ void TaskEngine::stop() {
   logs_.stop();
 }
 
+std::vector<std::pair<std::string, std::string>> TaskEngine::injected_env(const state::TaskRow& task,
+                                                                         const rapidjson::Document& doc,
+                                                                         const state::TaskContainerRow& c) const {
+  unsigned short port = metadata_port_;
+  if (port == 0) return {{"AWS_REGION", task.region}, {"AWS_DEFAULT_REGION", task.region}};
+  std::string base = "http://" + opt_.metadata_ip + (port == 80 ? "" : ":" + std::to_string(port));
+  std::string token = c.container_arn.substr(c.container_arn.rfind('/') + 1);
+  std::vector<std::pair<std::string, std::string>> env = {
+      {"ECS_CONTAINER_METADATA_URI_V4", base + "/v4/" + token},
+      {"ECS_CONTAINER_METADATA_URI", base + "/v3/" + token},
+      {"AWS_EXECUTION_ENV", task.launch_type == "FARGATE" ? "AWS_ECS_FARGATE" : "AWS_ECS_EC2"},
+      {"AWS_REGION", task.region},
+      {"AWS_DEFAULT_REGION", task.region},
+      // SDKs in the task talk to berth, which answers AWS calls on the metadata address too.
+      {"AWS_ENDPOINT_URL", base},
+  };
+  if (const Value* id = member(doc, "credentialsId")) {
+    std::string path = std::string("/v2/credentials/") + id->GetString();
+    // SDKs resolve the relative URI against 169.254.170.2 port 80; elsewhere they take a full URI.
+    if (port == 80)
+      env.emplace_back("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", path);
+    else
+      env.emplace_back("AWS_CONTAINER_CREDENTIALS_FULL_URI", base + path);
+  }
+  return env;
+}
+
 void TaskEngine::follow_logs(const state::TaskRow& task, const state::TaskContainerRow& c, const std::string& log_config) {
   if (!c.docker_id || log_config.empty()) return;
   auto target = awslogs_target(log_config, task.account, task.region, c.name, task_id(task));
@@ -182,7 +209,7 @@ void TaskEngine::collect_stopped(std::int64_t before) {
 }
 
 void TaskEngine::loop() {
-  bool network_ready = false;
+  bool network_ready = false, metadata_ready = false;
   while (!stopping_) {
     auto ping = docker_.ping();
     docker_ok_ = std::holds_alternative<std::string>(ping);
@@ -194,6 +221,13 @@ void TaskEngine::loop() {
       auto net = docker_.ensure_network(opt_.network, "", "");
       network_ready = std::holds_alternative<std::string>(net);
       if (!network_ready) spdlog::warn("cannot create Docker network {}: {}", opt_.network, std::get<DockerError>(net).message);
+    }
+    if (docker_ok_ && !metadata_ready) {
+      auto net = docker_.ensure_network(opt_.metadata_network, opt_.metadata_subnet, opt_.metadata_ip);
+      metadata_ready = std::holds_alternative<std::string>(net);
+      if (metadata_ready && opt_.on_metadata_network) metadata_port_ = opt_.on_metadata_network();
+      if (!metadata_ready)
+        spdlog::warn("cannot create Docker network {}: {}", opt_.metadata_network, std::get<DockerError>(net).message);
     }
     std::vector<std::string> arns;
     db_.read([&](state::Connection& c) { arns = state::TaskStore(c).unfinished(); });
@@ -395,6 +429,7 @@ void TaskEngine::advance(const std::string& arn) {
           return advance(arn);
         }
         pause_id = std::get<std::string>(created);
+        docker_.connect_network(opt_.metadata_network, pause_id);
         auto& a = doc.GetAllocator();
         doc.AddMember("pauseId", Value(pause_id.c_str(), a), a);
         task.doc = dump(doc);
@@ -408,7 +443,8 @@ void TaskEngine::advance(const std::string& arn) {
       const Value* def = definition(td, c.name);
       if (!def) continue;
       PullPlan plan = planner_(c.image, task.account, task.region);
-      std::string body = container_create_body(*def, override_for(doc, c.name), plan.reference, ctx);
+      std::string body =
+          container_create_body(*def, override_for(doc, c.name), plan.reference, ctx, injected_env(task, doc, c));
       auto created = docker_.create_container(container_name(task, c), body);
       if (auto* e = std::get_if<DockerError>(&created)) {
         c.reason = "CannotCreateContainerError: " + e->message;
@@ -417,6 +453,8 @@ void TaskEngine::advance(const std::string& arn) {
         return advance(arn);
       }
       c.docker_id = std::get<std::string>(created);
+      if (network_mode != "awsvpc" && network_mode != "host" && network_mode != "none")
+        docker_.connect_network(opt_.metadata_network, *c.docker_id);
       save();
     }
   }

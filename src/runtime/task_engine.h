@@ -16,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+#include <rapidjson/document.h>
+
 #include "common/clock.h"
 #include "runtime/docker_client.h"
 #include "runtime/log_follower.h"
@@ -36,6 +38,14 @@ using PullPlanner = std::function<PullPlan(const std::string& image, const std::
 struct EngineOptions {
   std::string network = "berth-tasks";  // Docker network the tasks' namespaces join
   std::string instance;                 // labels this berth's containers (its data dir)
+  // Every task container also joins this network, whose gateway is the address where berth
+  // serves task metadata and credentials, as ECS does at 169.254.170.2.
+  std::string metadata_network = "berth-metadata";
+  std::string metadata_subnet = "169.254.170.0/24";
+  std::string metadata_ip = "169.254.170.2";
+  // Called once the network (and so the address) exists; returns the port berth serves
+  // metadata on there (80 as on ECS when free), 0 when it could not listen.
+  std::function<unsigned short()> on_metadata_network;
   std::chrono::milliseconds resync{2000};
   int workers = 4;
 };
@@ -62,6 +72,10 @@ class TaskEngine {
   void watch_events();
   void work();
   void advance(const std::string& arn);
+  // The environment ECS gives each container: metadata and credentials URIs, region.
+  std::vector<std::pair<std::string, std::string>> injected_env(const state::TaskRow& task,
+                                                                const rapidjson::Document& doc,
+                                                                const state::TaskContainerRow& c) const;
   // Follows the container's output when its definition asks for awslogs.
   void follow_logs(const state::TaskRow& task, const state::TaskContainerRow& c, const std::string& log_config);
 
@@ -73,6 +87,7 @@ class TaskEngine {
 
   std::atomic<bool> stopping_{false};
   std::atomic<bool> docker_ok_{false};
+  std::atomic<unsigned short> metadata_port_{0};
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool woken_ = false;

@@ -132,6 +132,26 @@ std::vector<std::string> TaskStore::list(const Scope& scope, const TaskFilter& f
   return out;
 }
 
+std::optional<TaskRow> TaskStore::by_container_token(std::string_view token) {
+  std::string arn;
+  {
+    auto q = c_.query("SELECT task_arn FROM task_containers WHERE container_arn LIKE '%/' || ?", token);
+    if (!q.step()) return std::nullopt;
+    arn = q.str(0);
+  }
+  return get(arn);
+}
+
+std::optional<TaskRow> TaskStore::by_credentials_id(std::string_view id) {
+  std::string arn;
+  {
+    auto q = c_.query("SELECT arn FROM tasks WHERE json_extract(doc, '$.credentialsId') = ?", id);
+    if (!q.step()) return std::nullopt;
+    arn = q.str(0);
+  }
+  return get(arn);
+}
+
 std::vector<std::string> TaskStore::unfinished() {
   std::vector<std::string> out;
   auto q = c_.query("SELECT arn FROM tasks WHERE last_status <> 'STOPPED' ORDER BY created_at");

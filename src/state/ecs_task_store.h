@@ -65,6 +65,10 @@ class TaskStore {
   std::vector<std::string> unfinished();
   // Counts of a cluster's tasks by last status ("RUNNING", "PENDING" covers the rest).
   std::pair<int, int> running_and_pending(const Scope& scope, std::string_view cluster);
+  // The task holding the container whose ARN ends in /TOKEN (the metadata endpoint's key).
+  std::optional<TaskRow> by_container_token(std::string_view token);
+  // The task whose role credentials are served under this id.
+  std::optional<TaskRow> by_credentials_id(std::string_view id);
   // Drops STOPPED tasks stopped before `before` (ECS shows stopped tasks for about an hour).
   std::vector<TaskRow> take_expired(std::int64_t before);
 

@@ -267,6 +267,13 @@ Outcome run_task(OpContext& ctx, const json::Value& in) {
       doc.AddMember("subnet", rapidjson::Value(subnet.c_str(), a), a);
     }
     if (provider) doc.AddMember("capacityProviderName", rapidjson::Value(provider->c_str(), a), a);
+    // A task role gets credentials served to the task's containers under an id of their own.
+    auto role = overrides && json::get_string(*overrides, "taskRoleArn") ? json::get_string(*overrides, "taskRoleArn")
+                                                                        : json::get_string(tdoc, "taskRoleArn");
+    if (role) {
+      doc.AddMember("taskRoleArn", rapidjson::Value(role->data(), static_cast<rapidjson::SizeType>(role->size()), a), a);
+      doc.AddMember("credentialsId", rapidjson::Value(ids::uuid_v4().c_str(), a), a);
+    }
     if (auto x = json::get_bool(in, "enableExecuteCommand")) doc.AddMember("enableExecuteCommand", *x, a);
     t.doc = json::dump(doc);
     int position = 0;

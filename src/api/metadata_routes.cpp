@@ -1,0 +1,169 @@
+#include "api/metadata_routes.h"
+
+#include <ctime>
+
+#include "common/arn.h"
+#include "common/json.h"
+#include "state/ecs_task_store.h"
+
+namespace berth::api {
+namespace {
+HttpResponse json_reply(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+HttpResponse not_found(std::string_view what) {
+  return json_reply(404, "{\"error\":\"" + std::string(what) + " not found\"}");
+}
+
+std::string rfc3339(std::int64_t millis) {
+  std::time_t secs = millis / 1000;
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(millis % 1000));
+  return out;
+}
+
+void timestamp(json::Writer& w, const char* key, const std::optional<std::int64_t>& millis) {
+  if (!millis) return;
+  w.Key(key);
+  json::str(w, rfc3339(*millis));
+}
+
+void write_container(json::Writer& w, const state::TaskRow& t, const state::TaskContainerRow& c,
+                     const std::string& private_ip) {
+  w.StartObject();
+  json::kv(w, "DockerId", c.docker_id.value_or(""));
+  json::kv(w, "Name", c.name);
+  json::kv(w, "DockerName", "ecs-" + t.family + "-" + c.name + "-" + t.arn.substr(t.arn.rfind('/') + 1));
+  json::kv(w, "Image", c.image);
+  if (c.image_digest) json::kv(w, "ImageID", *c.image_digest);
+  w.Key("Labels");
+  w.StartObject();
+  json::kv(w, "com.amazonaws.ecs.cluster", arns::cluster(t.region, t.account, t.cluster));
+  json::kv(w, "com.amazonaws.ecs.container-name", c.name);
+  json::kv(w, "com.amazonaws.ecs.task-arn", t.arn);
+  json::kv(w, "com.amazonaws.ecs.task-definition-family", t.family);
+  w.EndObject();
+  json::kv(w, "DesiredStatus", t.desired_status == "STOPPED" ? "STOPPED" : "RUNNING");
+  json::kv(w, "KnownStatus", c.last_status);
+  if (c.exit_code) {
+    w.Key("ExitCode");
+    w.Int64(*c.exit_code);
+  }
+  json::kv(w, "Type", "NORMAL");
+  json::kv(w, "ContainerARN", c.container_arn);
+  w.Key("Networks");
+  w.StartArray();
+  w.StartObject();
+  json::kv(w, "NetworkMode", "awsvpc");
+  w.Key("IPv4Addresses");
+  w.StartArray();
+  if (!private_ip.empty()) json::str(w, private_ip);
+  w.EndArray();
+  w.EndObject();
+  w.EndArray();
+  w.EndObject();
+}
+}  // namespace
+
+std::unique_ptr<BodySink> MetadataRoutes::sink_for(const HttpRequest& head) { return aws_.sink_for(head); }
+
+HttpResponse MetadataRoutes::route(const HttpRequest& req) {
+  std::string_view path = std::string_view(req.target).substr(0, req.target.find('?'));
+  if (req.method == "GET" && (path.starts_with("/v4/") || path.starts_with("/v3/"))) return metadata(path.substr(4));
+  if (req.method == "GET" && path.starts_with("/v2/credentials/")) return credentials(path.substr(16));
+  return aws_.route(req);
+}
+
+HttpResponse MetadataRoutes::metadata(std::string_view rest) {
+  std::string token(rest.substr(0, rest.find('/')));
+  std::string_view what = rest.size() > token.size() ? rest.substr(token.size() + 1) : std::string_view{};
+  std::optional<state::TaskRow> task;
+  db_.read([&](state::Connection& c) { task = state::TaskStore(c).by_container_token(token); });
+  if (!task) return not_found("container");
+  const state::TaskContainerRow* self = nullptr;
+  for (const auto& c : task->containers)
+    if (c.container_arn.ends_with("/" + token)) self = &c;
+  rapidjson::Document doc;
+  doc.Parse(task->doc.c_str(), task->doc.size());
+  std::string ip(json::get_string(doc, "privateIp").value_or(""));
+
+  if (what == "stats" || what == "task/stats") {
+    std::string body = "{";
+    bool first = true;
+    for (const auto& c : task->containers) {
+      if (!c.docker_id || (what == "stats" && &c != self)) continue;
+      auto stats = docker_.container_stats(*c.docker_id);
+      std::string json = std::holds_alternative<std::string>(stats) ? std::get<std::string>(stats) : "null";
+      if (what == "stats") return json_reply(200, json);
+      body += std::string(first ? "" : ",") + "\"" + *c.docker_id + "\":" + json;
+      first = false;
+    }
+    return json_reply(200, what == "stats" ? "{}" : body + "}");
+  }
+
+  rapidjson::StringBuffer buf;
+  json::Writer w(buf);
+  if (what.empty()) {
+    write_container(w, *task, *self, ip);
+  } else if (what == "task") {
+    w.StartObject();
+    json::kv(w, "Cluster", arns::cluster(task->region, task->account, task->cluster));
+    json::kv(w, "TaskARN", task->arn);
+    json::kv(w, "Family", task->family);
+    json::kv(w, "Revision", task->task_definition_arn.substr(task->task_definition_arn.rfind(':') + 1));
+    json::kv(w, "DesiredStatus", task->desired_status);
+    json::kv(w, "KnownStatus", task->last_status);
+    w.Key("Limits");
+    w.StartObject();
+    if (auto cpu = json::get_string(doc, "cpu")) {
+      w.Key("CPU");
+      w.Double(std::atof(std::string(*cpu).c_str()) / 1024.0);
+    }
+    if (auto mem = json::get_string(doc, "memory")) {
+      w.Key("Memory");
+      w.Int64(std::atoll(std::string(*mem).c_str()));
+    }
+    w.EndObject();
+    timestamp(w, "PullStartedAt", task->pull_started_at);
+    timestamp(w, "PullStoppedAt", task->pull_stopped_at);
+    json::kv(w, "AvailabilityZone", task->region + "a");
+    json::kv(w, "LaunchType", task->launch_type);
+    w.Key("Containers");
+    w.StartArray();
+    for (const auto& c : task->containers) write_container(w, *task, c, ip);
+    w.EndArray();
+    w.EndObject();
+  } else {
+    return not_found("path");
+  }
+  return json_reply(200, std::string(buf.GetString(), buf.GetSize()));
+}
+
+HttpResponse MetadataRoutes::credentials(std::string_view id) {
+  std::optional<state::TaskRow> task;
+  db_.read([&](state::Connection& c) { task = state::TaskStore(c).by_credentials_id(id); });
+  if (!task || task->last_status == "STOPPED") return not_found("credentials");
+  rapidjson::Document doc;
+  doc.Parse(task->doc.c_str(), task->doc.size());
+  rapidjson::StringBuffer buf;
+  json::Writer w(buf);
+  w.StartObject();
+  json::kv(w, "RoleArn", json::get_string(doc, "taskRoleArn").value_or(""));
+  // A 12-digit access key is berth's account id: calls signed with it land in the task's account.
+  json::kv(w, "AccessKeyId", task->account);
+  json::kv(w, "SecretAccessKey", "berth-task-role-secret");
+  json::kv(w, "Token", "berth-task-role-" + std::string(id));
+  json::kv(w, "Expiration", rfc3339(clock_.now_millis() + 6 * 3600 * 1000));
+  w.EndObject();
+  return json_reply(200, std::string(buf.GetString(), buf.GetSize()));
+}
+
+}  // namespace berth::api

@@ -1,0 +1,30 @@
+#pragma once
+// What tasks see at 169.254.170.2, as on ECS: the task metadata endpoint (v4, and v3 paths),
+// the task role's credentials, and berth's AWS APIs (containers get AWS_ENDPOINT_URL set to
+// this address, so an SDK inside a task reaches berth without configuration).
+#include "api/http_types.h"
+#include "common/clock.h"
+#include "runtime/docker_client.h"
+#include "state/db.h"
+
+namespace berth::api {
+
+class MetadataRoutes final : public RequestHandler {
+ public:
+  MetadataRoutes(state::Database& db, runtime::DockerClient& docker, const Clock& clock, RequestHandler& aws)
+      : db_(db), docker_(docker), clock_(clock), aws_(aws) {}
+
+  std::unique_ptr<BodySink> sink_for(const HttpRequest& head) override;
+  HttpResponse route(const HttpRequest& req) override;
+
+ private:
+  HttpResponse metadata(std::string_view path);
+  HttpResponse credentials(std::string_view id);
+
+  state::Database& db_;
+  runtime::DockerClient& docker_;
+  const Clock& clock_;
+  RequestHandler& aws_;
+};
+
+}  // namespace berth::api
