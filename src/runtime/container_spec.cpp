@@ -211,6 +211,38 @@ std::string container_create_body(const Value& c, const Value* ovr, const std::s
     w.Key("NanoCpus");
     w.Int64(*task.task_cpu * 1000000000LL / 1024);
   }
+  // Volumes: mountPoints name task volumes (bind mounts or Docker volumes); volumesFrom
+  // shares another container's mounts.
+  if (const Value* mps = member(&c, "mountPoints"); mps && mps->Size() > 0) {
+    w.Key("Binds");
+    w.StartArray();
+    for (const auto& mp : mps->GetArray()) {
+      const Value* src = member(&mp, "sourceVolume");
+      const Value* dst = member(&mp, "containerPath");
+      if (!src || !dst) continue;
+      for (const auto& [name, vol] : task.volumes)
+        if (name == src->GetString()) {
+          std::string bind = vol.source + ":" + dst->GetString();
+          if (const Value* ro = member(&mp, "readOnly"); ro && ro->IsBool() && ro->GetBool()) bind += ":ro";
+          w.String(bind.c_str(), static_cast<rapidjson::SizeType>(bind.size()));
+        }
+    }
+    w.EndArray();
+  }
+  if (const Value* vf = member(&c, "volumesFrom"); vf && vf->Size() > 0) {
+    w.Key("VolumesFrom");
+    w.StartArray();
+    for (const auto& v : vf->GetArray()) {
+      const Value* src = member(&v, "sourceContainer");
+      if (!src) continue;
+      auto it = task.container_ids.find(src->GetString());
+      if (it == task.container_ids.end()) continue;
+      std::string from = it->second;
+      if (const Value* ro = member(&v, "readOnly"); ro && ro->IsBool() && ro->GetBool()) from += ":ro";
+      w.String(from.c_str(), static_cast<rapidjson::SizeType>(from.size()));
+    }
+    w.EndArray();
+  }
   if (const Value* ro = member(&c, "readonlyRootFilesystem"); ro && ro->IsBool()) {
     w.Key("ReadonlyRootfs");
     w.Bool(ro->GetBool());

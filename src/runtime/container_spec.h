@@ -1,6 +1,7 @@
 #pragma once
 // A task definition's container definition, with RunTask's overrides, as a Docker Engine API
 // create request.
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +22,13 @@ struct TaskContext {
   std::optional<long> task_cpu;       // CPU units
   std::optional<long> task_memory;    // MiB
   std::vector<std::pair<int, std::string>> published_ports;  // awsvpc: every container's ports, on the pause container
+  // Task volumes by name: a host path for bind mounts, else the Docker volume to use.
+  struct Volume {
+    std::string source;
+    bool host_path = false;
+  };
+  std::vector<std::pair<std::string, Volume>> volumes;
+  std::map<std::string, std::string> container_ids;  // for volumesFrom: container name -> Docker id
 };
 
 // Labels every berth container carries; `docker ps --filter label=...` finds a task's containers.

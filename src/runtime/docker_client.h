@@ -104,6 +104,9 @@ class DockerClient {
   virtual DockerResult<std::string> ensure_network(const std::string& name, const std::string& subnet,
                                                    const std::string& gateway) = 0;
 
+  // Removes the volumes whose name starts with `prefix` (GET /volumes, DELETE /volumes/{name});
+  // volumes still in use stay.
+  virtual DockerResult<Ok> remove_volumes(const std::string& prefix) = 0;
   // POST /networks/{network}/connect: attaches a container (created or running) to a network.
   virtual DockerResult<Ok> connect_network(const std::string& network, const std::string& container_id) = 0;
   // GET /containers/{id}/stats?stream=false: one sample of the Engine API stats JSON, as is.

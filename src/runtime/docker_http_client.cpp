@@ -710,6 +710,22 @@ class HttpDockerClient final : public DockerClient {
     return out;
   }
 
+  DockerResult<Ok> remove_volumes(const std::string& prefix) override {
+    std::string filter = "{\"name\":[\"" + prefix + "\"]}";
+    auto r = call({http::verb::get, "/volumes?filters=" + url_encode(filter)});
+    if (auto* e = std::get_if<DockerError>(&r)) return *e;
+    auto& resp = std::get<Response>(r);
+    if (resp.status != 200) return daemon_error(resp.status, resp.body);
+    auto doc = parse_json(resp.body);
+    if (!doc || !doc->IsObject() || !doc->HasMember("Volumes") || !(*doc)["Volumes"].IsArray()) return Ok{};
+    for (const auto& v : (*doc)["Volumes"].GetArray()) {
+      auto name = json::get_string(v, "Name");
+      // The daemon's name filter matches substrings: keep to real prefixes.
+      if (name && name->starts_with(prefix)) call({http::verb::delete_, "/volumes/" + url_encode(*name)});
+    }
+    return Ok{};
+  }
+
   DockerResult<Ok> connect_network(const std::string& network, const std::string& container_id) override {
     std::string body = "{\"Container\":\"" + container_id + "\"}";
     auto r = call({http::verb::post, "/networks/" + url_encode(network) + "/connect", body, "application/json"});

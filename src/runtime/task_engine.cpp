@@ -193,6 +193,7 @@ void TaskEngine::remove_all_containers() {
   auto list = docker_.list_containers({std::string(labels::kInstance) + "=" + opt_.instance});
   if (auto* containers = std::get_if<std::vector<ContainerInfo>>(&list))
     for (const auto& c : *containers) docker_.remove_container(c.id, true);
+  docker_.remove_volumes("berth-");
 }
 
 void TaskEngine::collect_stopped(std::int64_t before) {
@@ -205,6 +206,7 @@ void TaskEngine::collect_stopped(std::int64_t before) {
     auto list = docker_.list_containers({std::string(labels::kTaskArn) + "=" + t.arn});
     if (auto* containers = std::get_if<std::vector<ContainerInfo>>(&list))
       for (const auto& c : *containers) docker_.remove_container(c.id, true);
+    docker_.remove_volumes("berth-" + task_id(t) + "-");  // the task-scoped volumes
   }
 }
 
@@ -405,6 +407,24 @@ void TaskEngine::advance(const std::string& arn) {
     ctx.network_mode = network_mode;
     ctx.network = opt_.network;
     ctx.instance = opt_.instance;
+    if (const Value* vols = member(td, "volumes"))
+      for (const auto& v : vols->GetArray()) {
+        const Value* name = member(v, "name");
+        if (!name) continue;
+        TaskContext::Volume vol;
+        const Value* host = member(v, "host");
+        if (const Value* path = host ? member(*host, "sourcePath") : nullptr) {
+          vol.source = path->GetString();
+          vol.host_path = true;
+        } else if (const Value* dvc = member(v, "dockerVolumeConfiguration");
+                   dvc && member(*dvc, "scope") && std::string_view(member(*dvc, "scope")->GetString()) == "shared") {
+          vol.source = name->GetString();  // shared: one Docker volume by that name across tasks
+        } else {
+          // Task-scoped (Fargate ephemeral storage): a Docker volume of this task only.
+          vol.source = "berth-" + task_id(task) + "-" + name->GetString();
+        }
+        ctx.volumes.emplace_back(name->GetString(), vol);
+      }
     if (const Value* cpu = member(doc, "cpu")) ctx.task_cpu = std::atol(cpu->GetString());
     if (const Value* mem = member(doc, "memory")) ctx.task_memory = std::atol(mem->GetString());
     for (const auto& def : td["containerDefinitions"].GetArray())
@@ -438,6 +458,8 @@ void TaskEngine::advance(const std::string& arn) {
       docker_.start_container(pause_id);
       ctx.namespace_owner_id = pause_id;
     }
+    for (const auto& c : task.containers)
+      if (c.docker_id) ctx.container_ids[c.name] = *c.docker_id;
     for (auto& c : task.containers) {
       if (c.docker_id) continue;
       const Value* def = definition(td, c.name);
@@ -453,6 +475,7 @@ void TaskEngine::advance(const std::string& arn) {
         return advance(arn);
       }
       c.docker_id = std::get<std::string>(created);
+      ctx.container_ids[c.name] = *c.docker_id;
       if (network_mode != "awsvpc" && network_mode != "host" && network_mode != "none")
         docker_.connect_network(opt_.metadata_network, *c.docker_id);
       save();

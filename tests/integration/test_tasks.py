@@ -377,3 +377,26 @@ def test_restart_loses_and_duplicates_no_log_line(tmp_path, image):
     finally:
         b.reset()
         b.stop()
+
+
+def test_volumes_are_shared_between_a_tasks_containers(rt, image):
+    writer = {"name": "writer", "image": image, "essential": False,
+              "command": ["/bin/busybox", "sh", "-c", "echo shared > /data/file"],
+              "mountPoints": [{"sourceVolume": "scratch", "containerPath": "/data"}]}
+    reader = web(image, dependsOn=[{"containerName": "writer", "condition": "SUCCESS"}],
+                 command=["/bin/busybox", "httpd", "-f", "-p", "8080", "-h", "/data"],
+                 mountPoints=[{"sourceVolume": "scratch", "containerPath": "/data", "readOnly": True}])
+    register(rt, "vols", [writer, reader], volumes=[{"name": "scratch"}])
+    arn = run(rt, "vols")["taskArn"]
+    t = wait_for(rt, arn, lambda t: t["lastStatus"] == "RUNNING")
+    port = next(c for c in t["containers"] if c["name"] == "web")["networkBindings"][0]["hostPort"]
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/file", timeout=5) as r:
+        assert r.read().decode().strip() == "shared"
+
+
+def test_health_check_is_reported(rt, image):
+    register(rt, "health", [web(image, healthCheck={"command": ["CMD", "/bin/busybox", "true"], "interval": 5,
+                                                    "timeout": 2, "retries": 1, "startPeriod": 0})])
+    arn = run(rt, "health")["taskArn"]
+    t = wait_for(rt, arn, lambda t: t["containers"][0]["healthStatus"] == "HEALTHY", timeout=30)
+    assert t["healthStatus"] == "HEALTHY"

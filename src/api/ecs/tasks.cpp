@@ -26,6 +26,20 @@ void write_timestamp(json::Writer& w, const char* key, const std::optional<std::
   json::epoch_seconds(w, *millis);
 }
 
+// The task's health as ECS derives it from its essential containers' health checks.
+std::string task_health(const TaskRow& t) {
+  bool any_checked = false, all_healthy = true;
+  for (const auto& c : t.containers) {
+    if (!c.essential || !c.health_status || *c.health_status == "UNKNOWN") {
+      if (c.essential && c.health_status) all_healthy = false;
+      continue;
+    }
+    if (*c.health_status == "UNHEALTHY") return "UNHEALTHY";
+    any_checked = true;
+  }
+  return any_checked && all_healthy ? "HEALTHY" : "UNKNOWN";
+}
+
 // A Task object as ECS answers it.
 void write_task(OpContext& ctx, json::Writer& w, const TaskRow& t, bool with_tags) {
   rapidjson::Document doc;
@@ -109,7 +123,7 @@ void write_task(OpContext& ctx, json::Writer& w, const TaskRow& t, bool with_tag
   w.Bool(json::get_bool(doc, "enableExecuteCommand").value_or(false));
   write_timestamp(w, "executionStoppedAt", t.execution_stopped_at);
   if (t.group) json::kv(w, "group", *t.group);
-  json::kv(w, "healthStatus", "UNKNOWN");
+  json::kv(w, "healthStatus", task_health(t));
   json::kv(w, "lastStatus", t.last_status);
   json::kv(w, "launchType", t.launch_type);
   if (auto mem = json::get_string(doc, "memory")) json::kv(w, "memory", *mem);
