@@ -1,6 +1,10 @@
 #include "runtime/container_spec.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <rapidjson/stringbuffer.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <rapidjson/writer.h>
 
 namespace berth::runtime {
@@ -48,10 +52,23 @@ void task_labels(Writer& w, const TaskContext& task, const std::string& containe
   kv(w, labels::kContainer, container);
 }
 
-void published(Writer& w, const std::vector<std::pair<int, std::string>>& ports, bool exposed) {
+// Whether nothing listens on 127.0.0.1:port (a host port asked for is used only then).
+bool port_free(int port, const std::string& protocol) {
+  int fd = ::socket(AF_INET, protocol == "udp" ? SOCK_DGRAM : SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<std::uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  ::close(fd);
+  return ok;
+}
+
+void published(Writer& w, const std::vector<PublishedPort>& ports, bool exposed) {
   w.StartObject();
-  for (const auto& [p, proto] : ports) {
-    w.Key((std::to_string(p) + "/" + proto).c_str());
+  for (const auto& port : ports) {
+    w.Key((std::to_string(port.container_port) + "/" + port.protocol).c_str());
     if (exposed) {
       w.StartObject();
       w.EndObject();
@@ -61,13 +78,39 @@ void published(Writer& w, const std::vector<std::pair<int, std::string>>& ports,
     w.StartArray();
     w.StartObject();
     kv(w, "HostIp", "127.0.0.1");
-    kv(w, "HostPort", "");
+    bool wanted = port.host_port > 0 && port_free(port.host_port, port.protocol);
+    kv(w, "HostPort", wanted ? std::to_string(port.host_port) : "");
     w.EndObject();
     w.EndArray();
   }
   w.EndObject();
 }
 }  // namespace
+
+std::vector<std::string> unsupported_fields(const Value& c) {
+  std::vector<std::string> out;
+  for (const char* field : {"secrets", "environmentFiles", "repositoryCredentials", "firelensConfiguration",
+                            "resourceRequirements", "credentialSpecs", "dockerSecurityOptions", "links"})
+    if (const Value* v = member(&c, field); v && !(v->IsArray() && v->Empty())) out.emplace_back(field);
+  if (const Value* lp = member(&c, "linuxParameters"))
+    for (const char* field : {"devices", "sharedMemorySize", "tmpfs", "maxSwap", "swappiness"})
+      if (member(lp, field)) out.push_back(std::string("linuxParameters.") + field);
+  return out;
+}
+
+std::vector<PublishedPort> ports_of(const Value* pm) {
+  std::vector<PublishedPort> out;
+  if (!pm || !pm->IsArray()) return out;
+  for (const auto& m : pm->GetArray())
+    if (const Value* cp = member(&m, "containerPort")) {
+      PublishedPort p;
+      p.container_port = cp->GetInt();
+      if (const Value* proto = member(&m, "protocol")) p.protocol = proto->GetString();
+      if (const Value* hp = member(&m, "hostPort")) p.host_port = hp->GetInt();
+      out.push_back(p);
+    }
+  return out;
+}
 
 std::string pause_create_body(const std::string& image, const TaskContext& task) {
   rapidjson::StringBuffer buf;
@@ -162,17 +205,20 @@ std::string container_create_body(const Value& c, const Value* ovr, const std::s
     w.Int64(nanos(member(hc, "startPeriod"), 0));
     w.EndObject();
   }
+  if (const Value* i = member(&c, "interactive"); i && i->IsBool()) {
+    w.Key("OpenStdin");
+    w.Bool(i->GetBool());
+  }
+  if (const Value* t = member(&c, "pseudoTerminal"); t && t->IsBool()) {
+    w.Key("Tty");
+    w.Bool(t->GetBool());
+  }
   w.Key("StopTimeout");
   w.Int(member(&c, "stopTimeout") ? member(&c, "stopTimeout")->GetInt() : 30);
 
   // Ports: in awsvpc the pause container publishes them for all.
-  std::vector<std::pair<int, std::string>> ports;
-  if (task.network_mode == "awsvpc") {
-  } else if (const Value* pm = member(&c, "portMappings")) {
-    for (const auto& m : pm->GetArray())
-      if (const Value* cp = member(&m, "containerPort"))
-        ports.emplace_back(cp->GetInt(), member(&m, "protocol") ? member(&m, "protocol")->GetString() : "tcp");
-  }
+  std::vector<PublishedPort> ports;
+  if (task.network_mode != "awsvpc") ports = ports_of(member(&c, "portMappings"));
   if (!ports.empty()) {
     w.Key("ExposedPorts");
     published(w, ports, true);
@@ -243,6 +289,43 @@ std::string container_create_body(const Value& c, const Value* ovr, const std::s
     }
     w.EndArray();
   }
+  if (const Value* dns = member(&c, "dnsServers")) {
+    w.Key("Dns");
+    string_array(w, *dns);
+  }
+  if (const Value* search = member(&c, "dnsSearchDomains")) {
+    w.Key("DnsSearch");
+    string_array(w, *search);
+  }
+  if (const Value* hosts = member(&c, "extraHosts"); hosts && task.network_mode != "awsvpc") {
+    w.Key("ExtraHosts");
+    w.StartArray();
+    for (const auto& h : hosts->GetArray())
+      if (member(&h, "hostname") && member(&h, "ipAddress")) {
+        std::string entry = std::string(member(&h, "hostname")->GetString()) + ":" + member(&h, "ipAddress")->GetString();
+        w.String(entry.c_str(), static_cast<rapidjson::SizeType>(entry.size()));
+      }
+    w.EndArray();
+  }
+  if (const Value* sysctls = member(&c, "systemControls"); sysctls && sysctls->Size() > 0) {
+    w.Key("Sysctls");
+    w.StartObject();
+    for (const auto& sc : sysctls->GetArray())
+      if (member(&sc, "namespace") && member(&sc, "value")) kv(w, member(&sc, "namespace")->GetString(), member(&sc, "value")->GetString());
+    w.EndObject();
+  }
+  if (const Value* priv = member(&c, "privileged"); priv && priv->IsBool()) {
+    w.Key("Privileged");
+    w.Bool(priv->GetBool());
+  }
+  if (const Value* lp = member(&c, "linuxParameters"))
+    if (const Value* caps = member(lp, "capabilities")) {
+      for (const char* which : {"add", "drop"})
+        if (const Value* list = member(caps, which)) {
+          w.Key(std::string_view(which) == "add" ? "CapAdd" : "CapDrop");
+          string_array(w, *list);
+        }
+    }
   if (const Value* ro = member(&c, "readonlyRootFilesystem"); ro && ro->IsBool()) {
     w.Key("ReadonlyRootfs");
     w.Bool(ro->GetBool());

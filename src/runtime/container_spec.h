@@ -10,6 +10,20 @@
 
 namespace berth::runtime {
 
+struct PublishedPort {
+  int container_port = 0;
+  std::string protocol = "tcp";
+  int host_port = 0;  // asked for in portMappings; used when free on 127.0.0.1
+};
+
+// Container definition fields berth accepts but cannot honour (secrets from Secrets Manager,
+// environment files in S3, private registry credentials, FireLens, GPUs, devices...), so the
+// engine can say so instead of dropping them silently.
+std::vector<std::string> unsupported_fields(const rapidjson::Value& container);
+
+// The ports of a portMappings list.
+std::vector<PublishedPort> ports_of(const rapidjson::Value* port_mappings);
+
 struct TaskContext {
   std::string cluster;
   std::string task_arn;
@@ -21,7 +35,7 @@ struct TaskContext {
   std::string instance;               // which berth (its data dir) owns the container
   std::optional<long> task_cpu;       // CPU units
   std::optional<long> task_memory;    // MiB
-  std::vector<std::pair<int, std::string>> published_ports;  // awsvpc: every container's ports, on the pause container
+  std::vector<PublishedPort> published_ports;  // awsvpc: every container's ports, on the pause container
   // Task volumes by name: a host path for bind mounts, else the Docker volume to use.
   struct Volume {
     std::string source;

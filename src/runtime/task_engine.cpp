@@ -337,11 +337,16 @@ void TaskEngine::advance(const std::string& arn) {
   rapidjson::Document doc;
   doc.Parse(task.doc.c_str(), task.doc.size());
 
-  // Stopping: stop what runs, record exit codes, end the task.
+  // Stopping: stop what runs, record exit codes, end the task, going through the statuses ECS
+  // reports on the way (each one recorded, so a caller polling may see it).
   if (task.desired_status == "STOPPED") {
-    if (task.last_status != "STOPPING") {
+    if (!task.stopping_at) task.stopping_at = now();
+    if (task.last_status == "RUNNING" || task.last_status == "ACTIVATING") {
+      task.last_status = "DEACTIVATING";
+      save();
+    }
+    if (task.last_status != "STOPPING" && task.last_status != "DEPROVISIONING") {
       task.last_status = "STOPPING";
-      if (!task.stopping_at) task.stopping_at = now();
       save();
     }
     for (auto& c : task.containers) {
@@ -359,6 +364,8 @@ void TaskEngine::advance(const std::string& arn) {
       }
       c.last_status = "STOPPED";
     }
+    task.last_status = "DEPROVISIONING";
+    save();
     if (const Value* pause = member(doc, "pauseId")) docker_.stop_container(pause->GetString(), std::chrono::seconds(1));
     task.last_status = "STOPPED";
     task.execution_stopped_at = now();
@@ -420,6 +427,9 @@ void TaskEngine::advance(const std::string& arn) {
                    dvc && member(*dvc, "scope") && std::string_view(member(*dvc, "scope")->GetString()) == "shared") {
           vol.source = name->GetString();  // shared: one Docker volume by that name across tasks
         } else {
+          if (member(v, "efsVolumeConfiguration") || member(v, "fsxWindowsFileServerVolumeConfiguration"))
+            spdlog::warn("task {} volume {}: berth has no EFS or FSx; a volume of the task stands in for it", task.arn,
+                         name->GetString());
           // Task-scoped (Fargate ephemeral storage): a Docker volume of this task only.
           vol.source = "berth-" + task_id(task) + "-" + name->GetString();
         }
@@ -428,13 +438,12 @@ void TaskEngine::advance(const std::string& arn) {
     if (const Value* cpu = member(doc, "cpu")) ctx.task_cpu = std::atol(cpu->GetString());
     if (const Value* mem = member(doc, "memory")) ctx.task_memory = std::atol(mem->GetString());
     for (const auto& def : td["containerDefinitions"].GetArray())
-      if (const Value* pm = member(def, "portMappings"))
-        for (const auto& m : pm->GetArray())
-          if (const Value* cp = member(m, "containerPort"))
-            ctx.published_ports.emplace_back(cp->GetInt(), member(m, "protocol") ? member(m, "protocol")->GetString() : "tcp");
+      for (const auto& p : ports_of(member(def, "portMappings"))) ctx.published_ports.push_back(p);
     // awsvpc: a pause container owns the namespace and publishes the ports; all others join it.
     if (network_mode == "awsvpc") {
       std::string pause_id(member(doc, "pauseId") ? doc["pauseId"].GetString() : "");
+      // One pause container at a time: choosing a free host port and binding it must not race.
+      std::lock_guard ports_lock(ports_mu_);
       if (pause_id.empty()) {
         auto image = ensure_pause_image(docker_);
         DockerResult<std::string> created = DockerError{0, ""};
@@ -455,7 +464,12 @@ void TaskEngine::advance(const std::string& arn) {
         task.doc = dump(doc);
         save();
       }
-      docker_.start_container(pause_id);
+      auto started = docker_.start_container(pause_id);
+      if (auto* e = std::get_if<DockerError>(&started)) {
+        fail_task("TaskFailedToStart", "CannotStartContainerError: task network namespace: " + e->message);
+        save();
+        return advance(arn);
+      }
       ctx.namespace_owner_id = pause_id;
     }
     for (const auto& c : task.containers)
@@ -464,6 +478,12 @@ void TaskEngine::advance(const std::string& arn) {
       if (c.docker_id) continue;
       const Value* def = definition(td, c.name);
       if (!def) continue;
+      if (auto ignored = unsupported_fields(*def); !ignored.empty()) {
+        std::string list;
+        for (const auto& f : ignored) list += (list.empty() ? "" : ", ") + f;
+        spdlog::warn("task {} container {}: berth cannot honour {}; the container runs without them", task.arn,
+                     c.name, list);
+      }
       PullPlan plan = planner_(c.image, task.account, task.region);
       std::string body =
           container_create_body(*def, override_for(doc, c.name), plan.reference, ctx, injected_env(task, doc, c));
@@ -569,6 +589,8 @@ void TaskEngine::advance(const std::string& arn) {
   bool all_running = std::all_of(task.containers.begin(), task.containers.end(),
                                  [](const auto& c) { return !c.essential || c.last_status == "RUNNING"; });
   if (all_running && task.last_status != "RUNNING") {
+    task.last_status = "ACTIVATING";
+    save();
     task.last_status = "RUNNING";
     task.started_at = now();
   }

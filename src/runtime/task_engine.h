@@ -88,6 +88,7 @@ class TaskEngine {
   std::atomic<bool> stopping_{false};
   std::atomic<bool> docker_ok_{false};
   std::atomic<unsigned short> metadata_port_{0};
+  std::mutex ports_mu_;  // held while a pause container picks and binds its host ports
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool woken_ = false;

@@ -323,7 +323,7 @@ def wait_messages(b, group, stream, predicate, timeout=15):
 
 def test_container_output_reaches_its_log_stream(rt, image):
     register(rt, "talk", [{"name": "main", "image": image, "essential": True,
-                           "command": ["/bin/busybox", "sh", "-c", "echo line-1; echo line-2 >&2; sleep 30"],
+                           "command": ["/bin/busybox", "sh", "-c", "echo line-1; sleep 0.2; echo line-2 >&2; sleep 30"],
                            "stopTimeout": 1, "logConfiguration": awslogs("/ecs/talk")}],
              executionRoleArn="arn:aws:iam::000000000000:role/exec")
     arn = run(rt, "talk")["taskArn"]
