@@ -88,6 +88,27 @@ std::string log_config(const rapidjson::Document& td, const std::string& name) {
   return lc ? dump(*lc) : std::string();
 }
 
+// In host mode a container listens on the host's own ports: ECS reports hostPort = containerPort.
+std::string host_bindings(const Value* def) {
+  rapidjson::StringBuffer b;
+  rapidjson::Writer<rapidjson::StringBuffer> w(b);
+  w.StartArray();
+  for (const auto& p : ports_of(def ? member(*def, "portMappings") : nullptr)) {
+    w.StartObject();
+    w.Key("bindIP");
+    w.String("0.0.0.0");
+    w.Key("containerPort");
+    w.Int(p.container_port);
+    w.Key("hostPort");
+    w.Int(p.host_port ? p.host_port : p.container_port);
+    w.Key("protocol");
+    w.String(p.protocol.c_str());
+    w.EndObject();
+  }
+  w.EndArray();
+  return {b.GetString(), b.GetSize()};
+}
+
 enum class Dependency { Ready, Wait, Broken };
 
 // Whether a container's dependsOn conditions (START, COMPLETE, SUCCESS, HEALTHY) hold.
@@ -546,7 +567,8 @@ void TaskEngine::advance(const std::string& arn) {
     follow_logs(task, c, log_config(td, c.name));
     if (i.running) {
       c.last_status = "RUNNING";
-      if (network_mode != "awsvpc" && !i.ports.empty()) c.network_bindings = bindings_for(i, nullptr);
+      if (network_mode == "host") c.network_bindings = host_bindings(definition(td, c.name));
+      else if (network_mode != "awsvpc" && !i.ports.empty()) c.network_bindings = bindings_for(i, nullptr);
       if (i.health) c.health_status = *i.health == "healthy" ? "HEALTHY" : *i.health == "unhealthy" ? "UNHEALTHY" : "UNKNOWN";
     } else if (i.status == "exited" || i.status == "dead") {
       c.last_status = "STOPPED";

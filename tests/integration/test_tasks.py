@@ -400,3 +400,19 @@ def test_health_check_is_reported(rt, image):
     arn = run(rt, "health")["taskArn"]
     t = wait_for(rt, arn, lambda t: t["containers"][0]["healthStatus"] == "HEALTHY", timeout=30)
     assert t["healthStatus"] == "HEALTHY"
+
+
+def test_bridge_mode_on_ec2_publishes_dynamic_ports(rt, image):
+    td = {"family": "bridged", "networkMode": "bridge", "requiresCompatibilities": ["EC2"],
+          "containerDefinitions": [{"name": "web", "image": image, "memory": 64, "command": HTTPD, "stopTimeout": 1,
+                                    "portMappings": [{"containerPort": 8080}]}]}
+    rt.aws("ecs", "register-task-definition", "--cli-input-json", json.dumps(td))
+    arn = rt.aws("ecs", "run-task", "--cluster", "demo", "--launch-type", "EC2", "--task-definition",
+                 "bridged")["tasks"][0]["taskArn"]
+    t = wait_for(rt, arn, lambda t: t["lastStatus"] == "RUNNING")
+    assert t["launchType"] == "EC2" and "attachments" not in t
+    binding = t["containers"][0]["networkBindings"][0]
+    assert binding["containerPort"] == 8080 and binding["hostPort"] > 0
+    with urllib.request.urlopen(f"http://127.0.0.1:{binding['hostPort']}/marker.txt", timeout=5) as r:
+        assert r.read().decode().strip() == "one"
+    assert containers_of(arn, pause=True) == containers_of(arn)  # no pause container outside awsvpc
