@@ -584,6 +584,7 @@ void TaskEngine::advance(const std::string& arn) {
   }
 
   // Start every created container whose dependsOn conditions hold.
+  bool started_any = false;
   for (auto& c : task.containers) {
     if (c.last_status != "PENDING" || !c.docker_id) continue;
     auto verdict = dependencies(task, td, c);
@@ -603,7 +604,12 @@ void TaskEngine::advance(const std::string& arn) {
     }
     c.last_status = "RUNNING";
     follow_logs(task, c, log_config(td, c.name));
-    wake();  // read back ports and addresses, and start what waited on this one
+    started_any = true;
+  }
+  if (started_any) {
+    // Read back ports, addresses and exits right away, and start what waited on these.
+    save();
+    return advance(arn);
   }
 
 
