@@ -79,6 +79,8 @@ HttpResponse MetadataRoutes::route(const HttpRequest& req) {
   std::string_view path = std::string_view(req.target).substr(0, req.target.find('?'));
   if (req.method == "GET" && (path.starts_with("/v4/") || path.starts_with("/v3/"))) return metadata(path.substr(4));
   if (req.method == "GET" && path.starts_with("/v2/credentials/")) return credentials(path.substr(16));
+  // Tasks reach the AWS APIs here, not berth's own controls (a task must not reset berth).
+  if (path.starts_with("/_berth/")) return not_found("path");
   return aws_.route(req);
 }
 
