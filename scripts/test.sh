@@ -9,6 +9,7 @@ scripts/build.sh
 echo "== unit tests"
 build/tests/unit/berth_unit_tests
 echo "== integration tests"
-scripts/start-dockerd.sh
+# Without a Docker engine the registry and task tests skip themselves, saying so.
+scripts/start-dockerd.sh || echo "warning: no Docker daemon could be started; the Docker tests will be skipped"
 # Debian's interpreter and aws CLI: other copies may come first on PATH.
 exec /usr/bin/python3 -m pytest tests/integration -q -p no:cacheprovider "$@"
