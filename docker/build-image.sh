@@ -30,47 +30,12 @@ done
 [ -x "$BERTH_BIN" ] || { echo "error: $BERTH_BIN not found: build berth first (scripts/build.sh)" >&2; exit 1; }
 docker info >/dev/null 2>&1 || { echo "error: no Docker daemon reachable" >&2; exit 1; }
 
-SUDO=""
-[ "$(id -u)" = 0 ] || SUDO="sudo"
+FLAGS=()
+[ "$FORCE_BASE" = 1 ] && FLAGS+=(--force)
+SUITE="$SUITE" scripts/debian-image.sh "$BASE_IMAGE" "$PACKAGES" "${FLAGS[@]}" --change 'CMD ["bash"]'
+
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
-
-if [ "$FORCE_BASE" = 1 ] || ! docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
-    if ! command -v mmdebstrap >/dev/null 2>&1; then
-        $SUDO apt-get update -q
-        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q mmdebstrap
-    fi
-    # The machine's own Debian sources (third-party repositories left out), as apt uses them.
-    MIRRORS=()
-    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
-        [ -f "$f" ] || continue
-        grep -v '^[[:space:]]*#' "$f" | grep -Eq '(deb|URIs:).*debian' && MIRRORS+=("$f")
-    done
-    APTOPTS=(--aptopt='Acquire::Check-Valid-Until "false"')
-    for key in Acquire::http::Proxy Acquire::https::Proxy; do
-        val="$(apt-config dump "$key" 2>/dev/null | sed -n "s/^$key \"\(.*\)\";$/\1/p" | head -1)"
-        [ -n "$val" ] && APTOPTS+=(--aptopt="$key \"$val\"")
-    done
-    START=$(date +%s)
-    echo "building $BASE_IMAGE: mmdebstrap --variant=minbase --include=$PACKAGES $SUITE"
-    $SUDO mmdebstrap --variant=minbase --include="$PACKAGES" --quiet "${APTOPTS[@]}" \
-        --dpkgopt='path-exclude=/usr/share/doc/*' \
-        --dpkgopt='path-include=/usr/share/doc/*/copyright' \
-        --dpkgopt='path-exclude=/usr/share/man/*' \
-        --dpkgopt='path-exclude=/usr/share/locale/*' \
-        --dpkgopt='path-exclude=/usr/share/info/*' \
-        "$SUITE" "$WORK/rootfs.tar" "${MIRRORS[@]}"
-    docker import \
-        --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-        --change 'ENV LANG=C.UTF-8' \
-        --change 'CMD ["bash"]' \
-        --message "mmdebstrap --variant=minbase --include=$PACKAGES $SUITE" \
-        "$WORK/rootfs.tar" "$BASE_IMAGE" >/dev/null
-    rm -f "$WORK/rootfs.tar"
-    echo "built $BASE_IMAGE in $(( $(date +%s) - START )) s"
-else
-    echo "$BASE_IMAGE already exists"
-fi
 
 # A context of two files: the Dockerfile and the binary (not the whole repository).
 mkdir -p "$WORK/ctx"

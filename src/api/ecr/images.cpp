@@ -44,6 +44,15 @@ void write_failure(json::Writer& w, const ImageId& id, std::string_view code, st
   w.EndObject();
 }
 
+using Failures = std::vector<std::pair<ImageId, std::pair<std::string, std::string>>>;
+
+void write_failures(json::Writer& w, const Failures& failures) {
+  w.Key("failures");
+  w.StartArray();
+  for (const auto& [id, f] : failures) write_failure(w, id, f.first, f.second);
+  w.EndArray();
+}
+
 // The image an identifier names: by digest (and the tag must point at it), or by tag.
 std::variant<ImageRow, std::pair<std::string, std::string>> resolve(state::EcrStore& store, std::int64_t repo,
                                                                   const ImageId& id) {
@@ -180,7 +189,7 @@ Outcome batch_get_image(OpContext& ctx, const json::Value& in) {
   b.w.StartObject();
   b.w.Key("images");
   b.w.StartArray();
-  std::vector<std::pair<ImageId, std::pair<std::string, std::string>>> failures;
+  Failures failures;
   for (const auto& v : in["imageIds"].GetArray()) {
     ImageId id = image_id(v);
     auto r = resolve(store, repo.id, id);
@@ -204,10 +213,7 @@ Outcome batch_get_image(OpContext& ctx, const json::Value& in) {
     b.w.EndObject();
   }
   b.w.EndArray();
-  b.w.Key("failures");
-  b.w.StartArray();
-  for (const auto& [id, f] : failures) write_failure(b.w, id, f.first, f.second);
-  b.w.EndArray();
+  write_failures(b.w, failures);
   b.w.EndObject();
   return b.done();
 }
@@ -218,7 +224,7 @@ Outcome batch_delete_image(OpContext& ctx, const json::Value& in) {
   const auto& repo = std::get<state::RepositoryRow>(found);
   state::EcrStore store(ctx.db, ctx.scope());
   std::vector<ImageId> deleted;
-  std::vector<std::pair<ImageId, std::pair<std::string, std::string>>> failures;
+  Failures failures;
   for (const auto& v : in["imageIds"].GetArray()) {
     ImageId id = image_id(v);
     auto r = resolve(store, repo.id, id);
@@ -249,10 +255,7 @@ Outcome batch_delete_image(OpContext& ctx, const json::Value& in) {
   b.w.StartArray();
   for (const auto& id : deleted) write_image_id(b.w, id);
   b.w.EndArray();
-  b.w.Key("failures");
-  b.w.StartArray();
-  for (const auto& [id, f] : failures) write_failure(b.w, id, f.first, f.second);
-  b.w.EndArray();
+  write_failures(b.w, failures);
   b.w.EndObject();
   return b.done();
 }
