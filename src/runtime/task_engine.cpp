@@ -214,7 +214,10 @@ void TaskEngine::remove_all_containers() {
   auto list = docker_.list_containers({std::string(labels::kInstance) + "=" + opt_.instance});
   if (auto* containers = std::get_if<std::vector<ContainerInfo>>(&list))
     for (const auto& c : *containers) docker_.remove_container(c.id, true);
-  docker_.remove_volumes("berth-");
+  // Only this berth's task volumes: other berths on the same daemon keep theirs.
+  std::vector<std::string> arns;
+  db_.read([&](state::Connection& c) { arns = state::TaskStore(c).all(); });
+  for (const auto& arn : arns) docker_.remove_volumes("berth-" + arn.substr(arn.rfind('/') + 1) + "-");
 }
 
 void TaskEngine::collect_stopped(std::int64_t before) {

@@ -152,6 +152,13 @@ std::optional<TaskRow> TaskStore::by_credentials_id(std::string_view id) {
   return get(arn);
 }
 
+std::vector<std::string> TaskStore::all() {
+  std::vector<std::string> out;
+  auto q = c_.query("SELECT arn FROM tasks");
+  while (q.step()) out.push_back(q.str(0));
+  return out;
+}
+
 std::vector<std::string> TaskStore::unfinished() {
   std::vector<std::string> out;
   auto q = c_.query("SELECT arn FROM tasks WHERE last_status <> 'STOPPED' ORDER BY created_at");

@@ -61,6 +61,8 @@ class TaskStore {
   void update(const TaskRow& row);
   // ARNs matching the filter, oldest first, strictly after `after_arn` in that order.
   std::vector<std::string> list(const Scope& scope, const TaskFilter& filter, std::string_view after_arn, int limit);
+  // Every task, in every account and region.
+  std::vector<std::string> all();
   // Tasks not yet STOPPED, in every account and region (the engine's work list).
   std::vector<std::string> unfinished();
   // Counts of a cluster's tasks by last status ("RUNNING", "PENDING" covers the rest).
