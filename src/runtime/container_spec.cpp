@@ -112,7 +112,7 @@ std::vector<PublishedPort> ports_of(const Value* pm) {
   return out;
 }
 
-std::string pause_create_body(const std::string& image, const TaskContext& task) {
+std::string pause_create_body(const std::string& image, const std::string& network, const std::string& instance) {
   rapidjson::StringBuffer buf;
   Writer w(buf);
   w.StartObject();
@@ -123,19 +123,14 @@ std::string pause_create_body(const std::string& image, const TaskContext& task)
   w.EndArray();
   w.Key("Labels");
   w.StartObject();
-  task_labels(w, task, "~internal~ecs~pause");
+  kv(w, labels::kBerth, "1");
+  kv(w, labels::kInstance, instance);
+  kv(w, labels::kPool, "1");
+  kv(w, labels::kContainer, "~internal~ecs~pause");
   w.EndObject();
-  if (!task.published_ports.empty()) {
-    w.Key("ExposedPorts");
-    published(w, task.published_ports, true);
-  }
   w.Key("HostConfig");
   w.StartObject();
-  kv(w, "NetworkMode", task.network);
-  if (!task.published_ports.empty()) {
-    w.Key("PortBindings");
-    published(w, task.published_ports, false);
-  }
+  kv(w, "NetworkMode", network);
   w.EndObject();
   w.EndObject();
   return {buf.GetString(), buf.GetSize()};
@@ -216,7 +211,7 @@ std::string container_create_body(const Value& c, const Value* ovr, const std::s
   w.Key("StopTimeout");
   w.Int(member(&c, "stopTimeout") ? member(&c, "stopTimeout")->GetInt() : 30);
 
-  // Ports: in awsvpc the pause container publishes them for all.
+  // Ports: in awsvpc berth publishes them for the whole task (port_proxy.h).
   std::vector<PublishedPort> ports;
   if (task.network_mode != "awsvpc") ports = ports_of(member(&c, "portMappings"));
   if (!ports.empty()) {

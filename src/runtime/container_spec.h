@@ -35,7 +35,6 @@ struct TaskContext {
   std::string instance;               // which berth (its data dir) owns the container
   std::optional<long> task_cpu;       // CPU units
   std::optional<long> task_memory;    // MiB
-  std::vector<PublishedPort> published_ports;  // awsvpc: every container's ports, on the pause container
   // Task volumes by name: a host path for bind mounts, else the Docker volume to use.
   struct Volume {
     std::string source;
@@ -49,6 +48,7 @@ struct TaskContext {
 namespace labels {
 inline constexpr const char* kBerth = "berth.managed";
 inline constexpr const char* kInstance = "berth.instance";
+inline constexpr const char* kPool = "berth.pool";  // a pause container made ahead of its task
 inline constexpr const char* kCluster = "com.amazonaws.ecs.cluster";
 inline constexpr const char* kTaskArn = "com.amazonaws.ecs.task-arn";
 inline constexpr const char* kFamily = "com.amazonaws.ecs.task-definition-family";
@@ -56,9 +56,9 @@ inline constexpr const char* kRevision = "com.amazonaws.ecs.task-definition-vers
 inline constexpr const char* kContainer = "com.amazonaws.ecs.container-name";
 }  // namespace labels
 
-// The pause container of an awsvpc task: it owns the network namespace and publishes every
-// container's ports on loopback.
-std::string pause_create_body(const std::string& image, const TaskContext& task);
+// A pause container: it holds an awsvpc task's network namespace. Made before any task asks
+// for it (namespace_pool.h), so it carries no task labels; its name says whose it is.
+std::string pause_create_body(const std::string& image, const std::string& network, const std::string& instance);
 
 // `container` is one containerDefinitions entry; `override` the matching containerOverrides
 // entry or null. Returns the create body.

@@ -94,6 +94,8 @@ class DockerClient {
   virtual DockerResult<Ok> kill_container(const std::string& id, const std::string& signal) = 0;
   // Removes the container and its anonymous volumes; `force` kills it first if it runs.
   virtual DockerResult<Ok> remove_container(const std::string& id, bool force) = 0;
+  // POST /containers/{id}/rename?name=...; 409 when another container has the name.
+  virtual DockerResult<Ok> rename_container(const std::string& id, const std::string& name) = 0;
   virtual DockerResult<ContainerInfo> inspect_container(const std::string& id) = 0;
   // GET /containers/json?all=1&filters={"label":[...]}: every container carrying all labels
   // ("key" or "key=value"). A summary: exit code, times, health and error stay empty.

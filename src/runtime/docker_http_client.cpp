@@ -688,6 +688,10 @@ class HttpDockerClient final : public DockerClient {
         call({http::verb::delete_, "/containers/" + id + "?v=1" + (force ? "&force=1" : "")}));
   }
 
+  DockerResult<Ok> rename_container(const std::string& id, const std::string& name) override {
+    return expect_no_content(call({http::verb::post, "/containers/" + id + "/rename?name=" + url_encode(name)}));
+  }
+
   DockerResult<ContainerInfo> inspect_container(const std::string& id) override {
     auto r = call({http::verb::get, "/containers/" + id + "/json"});
     if (auto* e = std::get_if<DockerError>(&r)) return *e;

@@ -21,6 +21,9 @@
 #include "common/clock.h"
 #include "runtime/docker_client.h"
 #include "runtime/log_follower.h"
+#include "runtime/namespace_pool.h"
+#include "runtime/port_proxy.h"
+#include "runtime/task_work.h"
 #include "state/ecs_task_store.h"
 #include "state/db.h"
 
@@ -48,6 +51,7 @@ struct EngineOptions {
   std::function<unsigned short()> on_metadata_network;
   std::chrono::milliseconds resync{2000};
   int workers = 4;
+  int warm_namespaces = 2;  // pause containers kept ready for awsvpc tasks (namespace_pool.h)
 };
 
 class TaskEngine {
@@ -72,12 +76,26 @@ class TaskEngine {
   void watch_events();
   void work();
   void advance(const std::string& arn);
+
+  // The steps of one pass over a task, in order. Each says whether the pass goes on, or ends
+  // and another begins (the task changed in a way the steps before must see), or ends.
+  enum class Next { Continue, Again, Done };
+  Next pass(TaskWork& w);
+  void stop_task(TaskWork& w);
+  Next pull_images(TaskWork& w);
+  Next provide_namespace(TaskWork& w);
+  Next create_containers(TaskWork& w);
+  Next prepare_logs(TaskWork& w);
+  Next publish_ports(TaskWork& w);
+  Next observe(TaskWork& w);
+  Next start_ready(TaskWork& w);
+  void settle(TaskWork& w);
+  Next fail(TaskWork& w, const std::string& code, const std::string& reason);
   // The environment ECS gives each container: metadata and credentials URIs, region.
-  std::vector<std::pair<std::string, std::string>> injected_env(const state::TaskRow& task,
-                                                                const rapidjson::Document& doc,
+  std::vector<std::pair<std::string, std::string>> injected_env(const TaskWork& w,
                                                                 const state::TaskContainerRow& c) const;
   // Follows the container's output when its definition asks for awslogs.
-  void follow_logs(const state::TaskRow& task, const state::TaskContainerRow& c, const std::string& log_config);
+  void follow_logs(const TaskWork& w, const state::TaskContainerRow& c);
 
   state::Database& db_;
   DockerClient& docker_;
@@ -88,7 +106,6 @@ class TaskEngine {
   std::atomic<bool> stopping_{false};
   std::atomic<bool> docker_ok_{false};
   std::atomic<unsigned short> metadata_port_{0};
-  std::mutex ports_mu_;  // held while a pause container picks and binds its host ports
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool woken_ = false;
@@ -98,6 +115,8 @@ class TaskEngine {
   std::condition_variable work_cv_;
   std::vector<std::thread> threads_;
   LogFollower logs_;
+  NamespacePool namespaces_;
+  PortProxy ports_;
 };
 
 }  // namespace berth::runtime

@@ -101,7 +101,14 @@ def test_task_runs_answers_on_its_port_and_stops_on_request(rt, image):
     eni = {d["name"]: d["value"] for d in t["attachments"][0]["details"]}
     assert eni["subnetId"] == "subnet-12345" and eni["privateIPv4Address"]
     assert len(containers_of(arn)) == 1
-    assert len(containers_of(arn, pause=True)) == 2  # the pause container holds the task's namespace
+    # The pause container holds the task's namespace; it was made ahead of the task, so its name
+    # (not a label) says whose it is.
+    pause = subprocess.run(["docker", "inspect", f"ecs-web-internalecspause-{arn.rsplit('/', 1)[1]}"],
+                           capture_output=True, text=True, check=True)
+    pause = json.loads(pause.stdout)[0]
+    assert pause["State"]["Running"]
+    assert set(pause["NetworkSettings"]["Networks"]) == {"berth-tasks", "berth-metadata"}
+    assert pause["NetworkSettings"]["Networks"]["berth-tasks"]["IPAddress"] == eni["privateIPv4Address"]
     assert rt.aws("ecs", "describe-clusters", "--clusters", "demo")["clusters"][0]["runningTasksCount"] == 1
 
     stopped = rt.aws("ecs", "stop-task", "--cluster", "demo", "--task", arn, "--reason", "done")["task"]
@@ -240,7 +247,7 @@ def test_berth_killed_and_restarted_adopts_running_tasks(tmp_path, image):
         register(b, "web", [web(image)])
         arn = b.aws("ecs", "run-task", "--cluster", "demo", "--launch-type", "FARGATE", "--task-definition", "web",
                     "--network-configuration", NET)["tasks"][0]["taskArn"]
-        wait_for(b, arn, lambda t: t["lastStatus"] == "RUNNING")
+        port = wait_for(b, arn, lambda t: t["lastStatus"] == "RUNNING")["containers"][0]["networkBindings"][0]["hostPort"]
         before = containers_of(arn)
         b.kill9()
         b = start_berth(data_dir=tmp_path / "d")
@@ -248,6 +255,10 @@ def test_berth_killed_and_restarted_adopts_running_tasks(tmp_path, image):
         t = describe(b, arn)
         assert t["lastStatus"] == "RUNNING"
         assert containers_of(arn) == before  # adopted, not started twice
+        # berth publishes awsvpc ports itself: the restarted one takes the same host port back.
+        assert t["containers"][0]["networkBindings"][0]["hostPort"] == port
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/marker.txt", timeout=5) as r:
+            assert r.read().decode().strip() == "one"
         b.aws("ecs", "stop-task", "--cluster", "demo", "--task", arn)
         assert wait_for(b, arn, lambda t: t["lastStatus"] == "STOPPED")["stopCode"] == "UserInitiated"
     finally:
@@ -416,3 +427,53 @@ def test_bridge_mode_on_ec2_publishes_dynamic_ports(rt, image):
     with urllib.request.urlopen(f"http://127.0.0.1:{binding['hostPort']}/marker.txt", timeout=5) as r:
         assert r.read().decode().strip() == "one"
     assert containers_of(arn, pause=True) == containers_of(arn)  # no pause container outside awsvpc
+
+
+def warm_namespaces(data_dir):
+    """The ids of a berth's warm (not yet taken) pause containers."""
+    out = subprocess.run(["docker", "ps", "-a", "--filter", f"label=berth.instance={data_dir}", "--filter",
+                          "label=berth.pool", "--format", "{{.ID}} {{.Names}}"], capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    return sorted(line.split()[0] for line in out if line.split()[1].startswith("berth-pool-"))
+
+
+def wait_warm(data_dir, count, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if len(warm_namespaces(data_dir)) == count:
+            return warm_namespaces(data_dir)
+        time.sleep(0.2)
+    raise AssertionError(f"warm namespaces: {warm_namespaces(data_dir)}")
+
+
+def test_warm_namespaces_are_kept_adopted_and_removed(tmp_path, image):
+    data = tmp_path / "d"
+    b = start_berth(data_dir=data)
+    try:
+        b.aws("ecs", "create-cluster", "--cluster-name", "demo")
+        register(b, "web", [web(image)])
+        time.sleep(1)
+        assert warm_namespaces(data) == []  # none before an awsvpc task asks
+        arn = b.aws("ecs", "run-task", "--cluster", "demo", "--launch-type", "FARGATE", "--task-definition", "web",
+                    "--network-configuration", NET)["tasks"][0]["taskArn"]
+        wait_for(b, arn, lambda t: t["lastStatus"] == "RUNNING")
+        warm = wait_warm(data, 2)
+        # The next task takes a warm namespace (renamed after it) and the pool is topped up.
+        second = b.aws("ecs", "run-task", "--cluster", "demo", "--launch-type", "FARGATE", "--task-definition", "web",
+                       "--network-configuration", NET)["tasks"][0]["taskArn"]
+        wait_for(b, second, lambda t: t["lastStatus"] == "RUNNING")
+        pause = json.loads(subprocess.run(["docker", "inspect", f"ecs-web-internalecspause-{second.rsplit('/', 1)[1]}"],
+                                          capture_output=True, text=True, check=True).stdout)[0]
+        assert pause["Id"][:12] in warm
+        warm = wait_warm(data, 2)
+        b.kill9()
+        b = start_berth(data_dir=data)
+        time.sleep(2)
+        assert warm_namespaces(data) == warm  # adopted, not made again
+        assert b.stop() == 0
+        assert warm_namespaces(data) == []  # a clean stop leaves no idle containers
+        b = start_berth(data_dir=data)
+        assert describe(b, second)["lastStatus"] == "RUNNING"
+    finally:
+        b.reset()
+        b.stop()

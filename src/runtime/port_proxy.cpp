@@ -1,0 +1,303 @@
+#include "runtime/port_proxy.h"
+
+#include <array>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include <boost/asio.hpp>
+
+namespace berth::runtime {
+namespace {
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using udp = asio::ip::udp;
+using boost::system::error_code;
+
+constexpr std::size_t kBuffer = 64 * 1024;
+// A UDP "connection" is forgotten after this long without a datagram either way, as conntrack does.
+constexpr auto kUdpIdle = std::chrono::seconds(60);
+const auto kLoopback = asio::ip::address_v4::loopback();
+
+// One accepted connection and its upstream. Two one-way pumps; the end of one direction
+// half-closes the other side, so request/response protocols that shut down writing still work.
+class TcpRelay : public std::enable_shared_from_this<TcpRelay> {
+ public:
+  TcpRelay(tcp::socket client, tcp::endpoint target)
+      : client_(std::move(client)), upstream_(client_.get_executor()), target_(target) {}
+
+  void start() {
+    upstream_.async_connect(target_, [self = shared_from_this()](error_code ec) {
+      if (ec) return self->close();  // nothing listens in the task (yet): the client sees a reset
+      self->pump(self->client_, self->upstream_, self->to_upstream_);
+      self->pump(self->upstream_, self->client_, self->to_client_);
+    });
+  }
+
+ private:
+  void pump(tcp::socket& from, tcp::socket& to, std::array<char, kBuffer>& buf) {
+    from.async_read_some(asio::buffer(buf), [self = shared_from_this(), &from, &to, &buf](error_code ec, std::size_t n) {
+      if (ec == asio::error::eof) {
+        error_code ignored;
+        to.shutdown(tcp::socket::shutdown_send, ignored);
+        return;
+      }
+      if (ec) return self->close();
+      asio::async_write(to, asio::buffer(buf.data(), n), [self, &from, &to, &buf](error_code ec, std::size_t) {
+        if (ec) return self->close();
+        self->pump(from, to, buf);
+      });
+    });
+  }
+
+  void close() {
+    error_code ignored;
+    client_.close(ignored);
+    upstream_.close(ignored);
+  }
+
+  tcp::socket client_, upstream_;
+  tcp::endpoint target_;
+  std::array<char, kBuffer> to_upstream_{}, to_client_{};
+};
+
+class TcpListener : public std::enable_shared_from_this<TcpListener> {
+ public:
+  TcpListener(tcp::acceptor acceptor, tcp::endpoint target)
+      : acceptor_(std::move(acceptor)), target_(target), retry_(acceptor_.get_executor()) {}
+
+  void start() {
+    acceptor_.async_accept([self = shared_from_this()](error_code ec, tcp::socket s) {
+      if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
+      if (!ec) {
+        std::make_shared<TcpRelay>(std::move(s), self->target_)->start();
+        return self->start();
+      }
+      // Out of descriptors and the like: pause instead of spinning.
+      self->retry_.expires_after(std::chrono::milliseconds(100));
+      self->retry_.async_wait([self](error_code e) {
+        if (!e) self->start();
+      });
+    });
+  }
+  void close() {
+    error_code ignored;
+    acceptor_.close(ignored);
+    retry_.cancel();
+  }
+
+ private:
+  tcp::acceptor acceptor_;
+  tcp::endpoint target_;
+  asio::steady_timer retry_;
+};
+
+class UdpListener;
+
+// The datagrams of one client: a socket connected to the task, so replies find their way back.
+class UdpFlow : public std::enable_shared_from_this<UdpFlow> {
+ public:
+  UdpFlow(asio::any_io_executor ex, std::weak_ptr<UdpListener> listener, udp::endpoint client)
+      : listener_(std::move(listener)), client_(client), upstream_(ex), idle_(ex) {}
+  bool open(const udp::endpoint& target) {
+    error_code ec;
+    upstream_.open(udp::v4(), ec);
+    if (!ec) upstream_.connect(target, ec);
+    if (ec) return false;
+    receive();
+    touch();
+    return true;
+  }
+  void send(const char* data, std::size_t n) {
+    auto copy = std::make_shared<std::vector<char>>(data, data + n);
+    upstream_.async_send(asio::buffer(*copy), [copy](error_code, std::size_t) {});
+    touch();
+  }
+  void close() {
+    error_code ignored;
+    upstream_.close(ignored);
+    idle_.cancel();
+  }
+
+ private:
+  void receive();
+  void touch();
+
+  std::weak_ptr<UdpListener> listener_;
+  udp::endpoint client_;
+  udp::socket upstream_;
+  asio::steady_timer idle_;
+  std::array<char, kBuffer> buf_{};
+};
+
+class UdpListener : public std::enable_shared_from_this<UdpListener> {
+ public:
+  UdpListener(udp::socket socket, udp::endpoint target) : socket_(std::move(socket)), target_(target) {}
+
+  void start() {
+    socket_.async_receive_from(asio::buffer(buf_), sender_, [self = shared_from_this()](error_code ec, std::size_t n) {
+      if (ec == asio::error::operation_aborted || !self->socket_.is_open()) return;
+      if (!ec) self->forward(n);
+      self->start();
+    });
+  }
+  void reply(const udp::endpoint& to, const char* data, std::size_t n) {
+    if (!socket_.is_open()) return;
+    auto copy = std::make_shared<std::vector<char>>(data, data + n);
+    socket_.async_send_to(asio::buffer(*copy), to, [copy](error_code, std::size_t) {});
+  }
+  void drop(const udp::endpoint& client) { flows_.erase(client); }
+  void close() {
+    error_code ignored;
+    socket_.close(ignored);
+    for (auto& [_, flow] : flows_) flow->close();
+    flows_.clear();
+  }
+
+ private:
+  void forward(std::size_t n) {
+    auto& flow = flows_[sender_];
+    if (!flow) {
+      flow = std::make_shared<UdpFlow>(socket_.get_executor(), weak_from_this(), sender_);
+      if (!flow->open(target_)) {
+        flows_.erase(sender_);
+        return;
+      }
+    }
+    flow->send(buf_.data(), n);
+  }
+
+  udp::socket socket_;
+  udp::endpoint target_, sender_;
+  std::array<char, kBuffer> buf_{};
+  std::map<udp::endpoint, std::shared_ptr<UdpFlow>> flows_;
+};
+
+void UdpFlow::receive() {
+  upstream_.async_receive(asio::buffer(buf_), [self = shared_from_this()](error_code ec, std::size_t n) {
+    if (ec == asio::error::operation_aborted || !self->upstream_.is_open()) return;
+    // An ICMP "port unreachable" surfaces here as an error; the flow stays for the next datagram.
+    if (!ec)
+      if (auto l = self->listener_.lock()) l->reply(self->client_, self->buf_.data(), n);
+    self->touch();
+    self->receive();
+  });
+}
+
+void UdpFlow::touch() {
+  idle_.expires_after(kUdpIdle);
+  idle_.async_wait([weak = weak_from_this()](error_code ec) {
+    if (ec) return;  // re-armed or cancelled
+    auto self = weak.lock();
+    if (!self) return;
+    self->close();
+    if (auto l = self->listener_.lock()) l->drop(self->client_);
+  });
+}
+
+// Opens a listener on 127.0.0.1:wanted, else on an ephemeral port; empty error on success.
+template <class Open>
+std::string bind_loopback(int wanted, Open open) {
+  error_code ec;
+  if (wanted > 0 && !open(static_cast<unsigned short>(wanted), ec)) return {};
+  if (!open(0, ec)) return {};
+  return ec.message();
+}
+}  // namespace
+
+struct PortProxy::Impl {
+  asio::io_context io;
+  asio::executor_work_guard<asio::io_context::executor_type> guard{io.get_executor()};
+  std::thread thread;
+  struct Entry {
+    std::vector<PortBinding> bindings;
+    std::vector<std::shared_ptr<TcpListener>> tcp;
+    std::vector<std::shared_ptr<UdpListener>> udp;
+  };
+  mutable std::mutex mu;
+  std::map<std::string, Entry> entries;
+
+  Impl() : thread([this] { io.run(); }) {}
+  ~Impl() {
+    guard.reset();
+    io.stop();
+    thread.join();
+  }
+};
+
+PortProxy::PortProxy() : impl_(std::make_unique<Impl>()) {}
+PortProxy::~PortProxy() = default;
+
+std::variant<std::vector<PortBinding>, std::string> PortProxy::publish(const std::string& key,
+                                                                       const std::string& target_ip,
+                                                                       const std::vector<PortRequest>& ports) {
+  std::lock_guard lock(impl_->mu);
+  if (auto it = impl_->entries.find(key); it != impl_->entries.end()) return it->second.bindings;
+  error_code ec;
+  auto address = asio::ip::make_address_v4(target_ip, ec);
+  if (ec) return "no address for the task: '" + target_ip + "'";
+  Impl::Entry entry;
+  // Sockets are opened here but only used on the I/O thread once started.
+  for (const auto& p : ports) {
+    PortBinding b{p.container_port, p.protocol, kLoopback.to_string(), 0};
+    std::string failure;
+    if (p.protocol == "udp") {
+      udp::socket s(impl_->io);
+      failure = bind_loopback(p.host_port, [&](unsigned short port, error_code& e) {
+        if (s.is_open()) s.close(e);
+        s.open(udp::v4(), e);
+        if (!e) s.bind({kLoopback, port}, e);
+        return static_cast<bool>(e);
+      });
+      if (failure.empty()) {
+        b.host_port = s.local_endpoint().port();
+        entry.udp.push_back(std::make_shared<UdpListener>(std::move(s), udp::endpoint(address, p.container_port)));
+      }
+    } else {
+      tcp::acceptor a(impl_->io);
+      failure = bind_loopback(p.host_port, [&](unsigned short port, error_code& e) {
+        if (a.is_open()) a.close(e);
+        a.open(tcp::v4(), e);
+        // Lets a restarted berth take back its ports while old connections sit in TIME_WAIT.
+        if (!e) a.set_option(tcp::acceptor::reuse_address(true), e);
+        if (!e) a.bind({kLoopback, port}, e);
+        if (!e) a.listen(asio::socket_base::max_listen_connections, e);
+        return static_cast<bool>(e);
+      });
+      if (failure.empty()) {
+        b.host_port = a.local_endpoint().port();
+        entry.tcp.push_back(std::make_shared<TcpListener>(std::move(a), tcp::endpoint(address, p.container_port)));
+      }
+    }
+    if (!failure.empty())
+      return "cannot listen on 127.0.0.1 for port " + std::to_string(p.container_port) + "/" + p.protocol + ": " + failure;
+    entry.bindings.push_back(b);
+  }
+  asio::post(impl_->io, [tcp = entry.tcp, udp = entry.udp] {
+    for (auto& l : tcp) l->start();
+    for (auto& l : udp) l->start();
+  });
+  auto bindings = entry.bindings;
+  impl_->entries.emplace(key, std::move(entry));
+  return bindings;
+}
+
+void PortProxy::unpublish(const std::string& key) {
+  std::lock_guard lock(impl_->mu);
+  auto it = impl_->entries.find(key);
+  if (it == impl_->entries.end()) return;
+  asio::post(impl_->io, [entry = std::move(it->second)] {
+    for (auto& l : entry.tcp) l->close();
+    for (auto& l : entry.udp) l->close();
+  });
+  impl_->entries.erase(it);
+}
+
+std::optional<std::vector<PortBinding>> PortProxy::published(const std::string& key) const {
+  std::lock_guard lock(impl_->mu);
+  auto it = impl_->entries.find(key);
+  if (it == impl_->entries.end()) return std::nullopt;
+  return it->second.bindings;
+}
+
+}  // namespace berth::runtime

@@ -1,0 +1,45 @@
+#pragma once
+// Publishes awsvpc tasks' container ports on 127.0.0.1 from inside berth, relaying TCP
+// connections and UDP datagrams to the task's address on its Docker network.
+//
+// Why not Docker's own publishing: ports are fixed when a container is created, so a pause
+// container made ahead of RunTask (see namespace_pool.h) could not publish them. For loopback
+// Docker relays through its userland proxy anyway, so this costs no more per byte.
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "runtime/docker_client.h"
+
+namespace berth::runtime {
+
+struct PortRequest {
+  int container_port = 0;
+  std::string protocol = "tcp";  // tcp or udp
+  int host_port = 0;             // wanted; 0, or one already taken, gets an ephemeral port
+};
+
+class PortProxy {
+ public:
+  PortProxy();  // runs its own I/O thread
+  ~PortProxy();
+  PortProxy(const PortProxy&) = delete;
+  PortProxy& operator=(const PortProxy&) = delete;
+
+  // Listens for each request and relays to target_ip:container_port. A key (the task) already
+  // published keeps its listeners: the call returns them. A failure binds nothing.
+  // Returns the bindings, or why a listener could not be opened.
+  std::variant<std::vector<PortBinding>, std::string> publish(const std::string& key, const std::string& target_ip,
+                                                 const std::vector<PortRequest>& ports);
+  // Closes the key's listeners; relays already open end with their connections.
+  void unpublish(const std::string& key);
+  std::optional<std::vector<PortBinding>> published(const std::string& key) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace berth::runtime
