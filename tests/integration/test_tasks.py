@@ -416,3 +416,53 @@ def test_bridge_mode_on_ec2_publishes_dynamic_ports(rt, image):
     with urllib.request.urlopen(f"http://127.0.0.1:{binding['hostPort']}/marker.txt", timeout=5) as r:
         assert r.read().decode().strip() == "one"
     assert containers_of(arn, pause=True) == containers_of(arn)  # no pause container outside awsvpc
+
+
+def test_linux_parameters_and_security_options_reach_docker(rt, image):
+    mib = 1024 * 1024
+    app = {"name": "app", "image": image, "essential": True, "memory": 128, "stopTimeout": 1,
+           "command": ["/bin/busybox", "sleep", "60"],
+           "linuxParameters": {"sharedMemorySize": 96, "maxSwap": 64, "swappiness": 20,
+                               "tmpfs": [{"containerPath": "/scratch", "size": 16, "mountOptions": ["noexec"]}],
+                               "capabilities": {"add": ["SYS_PTRACE"], "drop": ["NET_RAW"]},
+                               "devices": [{"hostPath": "/dev/null", "containerPath": "/dev/berth-null",
+                                            "permissions": ["read", "write"]}]},
+           "systemControls": [{"namespace": "net.core.somaxconn", "value": "1234"}],
+           "dockerSecurityOptions": ["no-new-privileges"]}
+    td = {"family": "tuned", "networkMode": "bridge", "requiresCompatibilities": ["EC2"], "containerDefinitions": [app]}
+    rt.aws("ecs", "register-task-definition", "--cli-input-json", json.dumps(td))
+    arn = rt.aws("ecs", "run-task", "--cluster", "demo", "--launch-type", "EC2", "--task-definition",
+                 "tuned")["tasks"][0]["taskArn"]
+    wait_for(rt, arn, lambda t: t["lastStatus"] == "RUNNING")
+    [cid] = containers_of(arn)
+    hc = json.loads(subprocess.run(["docker", "inspect", cid], capture_output=True, text=True,
+                                   check=True).stdout)[0]["HostConfig"]
+    assert hc["ShmSize"] == 96 * mib
+    assert hc["Tmpfs"] == {"/scratch": "size=16m,noexec"}
+    assert hc["Memory"] == 128 * mib and hc["MemorySwap"] == (128 + 64) * mib  # maxSwap is on top of memory
+    assert hc["CapAdd"] == ["SYS_PTRACE"] and hc["CapDrop"] == ["NET_RAW"]
+    assert hc["Devices"] == [{"PathOnHost": "/dev/null", "PathInContainer": "/dev/berth-null",
+                              "CgroupPermissions": "rw"}]
+    assert hc["Sysctls"] == {"net.core.somaxconn": "1234"}
+    assert hc["SecurityOpt"] == ["no-new-privileges"]
+
+    def inside(script):
+        return subprocess.run(["docker", "exec", cid, "/bin/busybox", "sh", "-c", script], capture_output=True,
+                              text=True, check=True).stdout
+
+    # What the container itself sees.
+    assert inside("df -k /dev/shm | tail -1").split()[1] == str(96 * 1024)
+    scratch = [line for line in inside("cat /proc/mounts").splitlines() if " /scratch " in line]
+    assert len(scratch) == 1 and scratch[0].split()[2] == "tmpfs"
+    assert "noexec" in scratch[0] and "size=16384k" in scratch[0]
+    assert inside("cat /proc/sys/net/core/somaxconn").strip() == "1234"
+    status = dict(line.split(":\t", 1) for line in inside("cat /proc/self/status").splitlines() if ":\t" in line)
+    assert status["NoNewPrivs"].strip() == "1"
+    cap_eff = int(status["CapEff"], 16)
+    assert cap_eff & (1 << 19)  # CAP_SYS_PTRACE added
+    assert not cap_eff & (1 << 13)  # CAP_NET_RAW dropped
+    assert inside("echo x > /dev/berth-null && echo written").strip() == "written"
+    if subprocess.run(["docker", "info", "--format", "{{.CgroupVersion}}"], capture_output=True, text=True,
+                      check=True).stdout.strip() == "1":  # cgroup v2 has no per-container swappiness
+        assert hc["MemorySwappiness"] == 20
+        assert inside("cat /sys/fs/cgroup/memory/memory.swappiness").strip() == "20"
