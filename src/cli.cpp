@@ -30,6 +30,8 @@ Options of serve:
   --threads N               I/O threads (default: max(4, cores))
   --registry-auth MODE      ecr (default: docker login with the ECR token) or none
   --registry-host HOST      host[:port] in repository URIs (default localhost:PORT)
+  --secrets-file FILE       JSON object giving tasks the values of their secrets (Secrets Manager
+                            ARNs, SSM parameters), repositoryCredentials and S3 environmentFiles
 )";
 }
 
@@ -170,6 +172,8 @@ std::optional<Command> parse_command_line(int argc, char** argv, std::string& er
       c.registry_auth = value == "ecr";
     } else if (arg == "--registry-host") {
       c.registry_host = value;
+    } else if (arg == "--secrets-file") {
+      c.secrets_file = value;
     } else if (arg == "--help") {
       return Command{Command::Kind::Help, {}};
     } else {

@@ -75,7 +75,8 @@ int serve(Config cfg) {
       return runtime::berth_registry_planner(cfg.registry_host, [&](const std::string& a, const std::string& r) {
         return tokens.issue(a, r, clock.now_millis() + registry::TokenIssuer::kLifetimeMillis);
       })(image, account, region);
-    }, {.instance = cfg.data_dir, .on_metadata_network = [&] { return metadata_ready(); }});
+    }, {.instance = cfg.data_dir, .on_metadata_network = [&] { return metadata_ready(); },
+        .secrets_file = cfg.secrets_file});
     api::Dispatcher dispatcher(ops, db, clock, cfg, {&blobs, &uploads, &tokens, &engine});
     api::RegistryRoutes registry_routes(db, blobs, uploads, tokens, clock, cfg);
     api::Router router(dispatcher, db, &registry_routes, [&] { engine.remove_all_containers(); });

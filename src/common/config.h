@@ -15,6 +15,7 @@ struct Config {
   int threads = 0;  // 0: one per core, at least 2
   bool registry_auth = true;    // --registry-auth none turns the registry's 401 challenge off
   std::string registry_host;    // host[:port] written into repositoryUri; empty: localhost:PORT
+  std::string secrets_file;     // values for tasks' secrets, registry credentials and env files
 
   static std::string default_data_dir();
 };

@@ -7,6 +7,10 @@
 #include <unistd.h>
 #include <rapidjson/writer.h>
 
+#include <cstdint>
+#include <string_view>
+#include <utility>
+
 namespace berth::runtime {
 namespace {
 using rapidjson::Value;
@@ -38,6 +42,36 @@ void kv(Writer& w, const char* k, const std::string& v) {
 
 std::int64_t nanos(const Value* seconds, std::int64_t fallback) {
   return (seconds && seconds->IsInt64() ? seconds->GetInt64() : fallback) * 1000000000LL;
+}
+
+constexpr std::int64_t kMiB = 1024 * 1024;
+
+bool non_empty(const Value* v) { return v && !(v->IsArray() && v->Empty()); }
+
+// ECS's default network mode is bridge.
+bool bridge_mode(const TaskContext& task) { return task.network_mode.empty() || task.network_mode == "bridge"; }
+
+// The container's hard memory limit in MiB: its own (or its override's), else the task's.
+std::optional<long> memory_limit_mib(const Value& c, const Value* ovr, const TaskContext& task) {
+  if (const Value* mem = pick(c, ovr, "memory")) return mem->GetInt64();
+  return task.task_memory;
+}
+
+// Windows gMSA credential specs: Docker on Linux refuses them.
+bool is_credential_spec(const Value& opt) {
+  return opt.IsString() && std::string_view(opt.GetString()).starts_with("credentialspec");
+}
+
+// A links entry ("name" or "name:alias") as Docker's "docker-name:alias"; without an alias the
+// container is known by its ECS name. Empty when the linked container's Docker name is unknown.
+std::string docker_link(const Value& link, const TaskContext& task) {
+  if (!link.IsString()) return {};
+  std::string_view entry(link.GetString(), link.GetStringLength());
+  auto colon = entry.find(':');
+  std::string name(entry.substr(0, colon));
+  std::string alias(colon == std::string_view::npos ? entry : entry.substr(colon + 1));
+  auto it = task.container_names.find(name);
+  return it == task.container_names.end() ? std::string() : it->second + ":" + alias;
 }
 }  // namespace
 
@@ -87,14 +121,33 @@ void published(Writer& w, const std::vector<PublishedPort>& ports, bool exposed)
 }
 }  // namespace
 
-std::vector<std::string> unsupported_fields(const Value& c) {
+std::vector<std::string> unsupported_fields(const Value& c, const Value* ovr, const TaskContext& task) {
   std::vector<std::string> out;
-  for (const char* field : {"secrets", "environmentFiles", "repositoryCredentials", "firelensConfiguration",
-                            "resourceRequirements", "credentialSpecs", "dockerSecurityOptions", "links"})
-    if (const Value* v = member(&c, field); v && !(v->IsArray() && v->Empty())) out.emplace_back(field);
-  if (const Value* lp = member(&c, "linuxParameters"))
-    for (const char* field : {"devices", "sharedMemorySize", "tmpfs", "maxSwap", "swappiness"})
-      if (member(lp, field)) out.push_back(std::string("linuxParameters.") + field);
+  for (const char* field :
+       {"firelensConfiguration", "resourceRequirements", "credentialSpecs"})
+    if (non_empty(member(&c, field))) out.emplace_back(field);
+  if (const Value* opts = member(&c, "dockerSecurityOptions"))
+    for (const auto& opt : opts->GetArray())
+      if (is_credential_spec(opt)) {
+        out.emplace_back("dockerSecurityOptions credentialspec");
+        break;
+      }
+  if (const Value* links = member(&c, "links"); non_empty(links)) {
+    bool all = bridge_mode(task);
+    for (const auto& link : links->GetArray()) all = all && !docker_link(link, task).empty();
+    if (!all) out.emplace_back("links");
+  }
+  // Docker refuses these on a container that joins another's network namespace.
+  if (task.network_mode == "awsvpc")
+    for (const char* field : {"hostname", "dnsServers", "dnsSearchDomains", "extraHosts"})
+      if (non_empty(member(&c, field))) out.emplace_back(field);
+  if (const Value* lp = member(&c, "linuxParameters"); member(lp, "maxSwap") && !memory_limit_mib(c, ovr, task))
+    out.emplace_back("linuxParameters.maxSwap");
+  if (const Value* lc = member(&c, "logConfiguration")) {
+    if (const Value* d = member(lc, "logDriver"); d && std::string_view(d->GetString()) == "awsfirelens")
+      out.emplace_back("logConfiguration awsfirelens");
+    if (non_empty(member(lc, "secretOptions"))) out.emplace_back("logConfiguration.secretOptions");
+  }
   return out;
 }
 
@@ -136,6 +189,132 @@ std::string pause_create_body(const std::string& image, const std::string& netwo
   return {buf.GetString(), buf.GetSize()};
 }
 
+namespace {
+// tmpfs mounts as Docker's {path: "size=<N>m,option,..."}: the size in MiB, then the mount options.
+void tmpfs(Writer& w, const Value& mounts) {
+  w.Key("Tmpfs");
+  w.StartObject();
+  for (const auto& m : mounts.GetArray()) {
+    const Value* path = member(&m, "containerPath");
+    const Value* size = member(&m, "size");
+    if (!path || !size) continue;
+    std::string options = "size=" + std::to_string(size->GetInt64()) + "m";
+    if (const Value* opts = member(&m, "mountOptions"))
+      for (const auto& o : opts->GetArray())
+        if (o.IsString()) options += std::string(",") + o.GetString();
+    kv(w, path->GetString(), options);
+  }
+  w.EndObject();
+}
+
+// Device cgroup permissions as Docker's "rwm" letters; ECS grants all three when none are named.
+std::string cgroup_permissions(const Value* permissions) {
+  if (!non_empty(permissions)) return "rwm";
+  static constexpr std::pair<std::string_view, char> kLetters[] = {{"read", 'r'}, {"write", 'w'}, {"mknod", 'm'}};
+  std::string out;
+  for (const auto& [name, letter] : kLetters)
+    for (const auto& p : permissions->GetArray())
+      if (p.IsString() && p.GetString() == name) {
+        out += letter;
+        break;
+      }
+  return out;
+}
+
+void devices(Writer& w, const Value& list) {
+  w.Key("Devices");
+  w.StartArray();
+  for (const auto& d : list.GetArray()) {
+    const Value* host = member(&d, "hostPath");
+    if (!host) continue;
+    const Value* inside = member(&d, "containerPath");
+    w.StartObject();
+    kv(w, "PathOnHost", host->GetString());
+    kv(w, "PathInContainer", (inside ? inside : host)->GetString());  // the same path when none is given
+    kv(w, "CgroupPermissions", cgroup_permissions(member(&d, "permissions")));
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+// maxSwap is the swap a container may use beyond its memory, while Docker's MemorySwap counts
+// memory plus swap (0 swap: MemorySwap = Memory). Docker refuses MemorySwap without a memory
+// limit, so then the host's swap settings stay (unsupported_fields says so). ECS applies
+// swappiness only with maxSwap, and 60 when it is not given.
+void swap(Writer& w, const Value& lp, std::optional<long> memory_mib) {
+  const Value* max_swap = member(&lp, "maxSwap");
+  if (!max_swap) return;
+  if (memory_mib) {
+    w.Key("MemorySwap");
+    w.Int64((*memory_mib + max_swap->GetInt64()) * kMiB);
+  }
+  const Value* swappiness = member(&lp, "swappiness");
+  w.Key("MemorySwappiness");
+  w.Int64(swappiness ? swappiness->GetInt64() : 60);
+}
+
+// The linuxParameters Docker takes as host settings; initProcessEnabled and capabilities are
+// written with the other flags.
+void linux_parameters(Writer& w, const Value& lp, std::optional<long> memory_mib) {
+  if (const Value* shm = member(&lp, "sharedMemorySize")) {
+    w.Key("ShmSize");
+    w.Int64(shm->GetInt64() * kMiB);
+  }
+  if (const Value* mounts = member(&lp, "tmpfs"); non_empty(mounts)) tmpfs(w, *mounts);
+  if (const Value* list = member(&lp, "devices"); non_empty(list)) devices(w, *list);
+  swap(w, lp, memory_mib);
+}
+
+void security_options(Writer& w, const Value& opts) {
+  w.Key("SecurityOpt");
+  w.StartArray();
+  for (const auto& o : opts.GetArray())
+    if (o.IsString() && !is_credential_spec(o)) w.String(o.GetString(), o.GetStringLength());
+  w.EndArray();
+}
+
+// Docker's own log drivers with their options. awslogs is left to berth's log follower (Docker's
+// driver would need AWS credentials in the daemon); awsfirelens has no router here.
+void log_config(Writer& w, const Value& lc) {
+  const Value* driver = member(&lc, "logDriver");
+  if (!driver) return;
+  std::string_view name = driver->GetString();
+  if (name == "awslogs" || name == "awsfirelens") return;
+  w.Key("LogConfig");
+  w.StartObject();
+  kv(w, "Type", std::string(name));
+  w.Key("Config");
+  w.StartObject();
+  if (const Value* opts = member(&lc, "options"))
+    for (auto it = opts->MemberBegin(); it != opts->MemberEnd(); ++it)
+      if (it->value.IsString()) kv(w, it->name.GetString(), it->value.GetString());
+  w.EndObject();
+  w.EndObject();
+}
+
+// Links on berth's user-defined network: Docker ignores HostConfig.Links there and takes them
+// per endpoint, by Docker name.
+void links(Writer& w, const Value& list, const TaskContext& task) {
+  std::vector<std::string> resolved;
+  for (const auto& link : list.GetArray())
+    if (std::string l = docker_link(link, task); !l.empty()) resolved.push_back(std::move(l));
+  if (resolved.empty()) return;
+  w.Key("NetworkingConfig");
+  w.StartObject();
+  w.Key("EndpointsConfig");
+  w.StartObject();
+  w.Key(task.network.c_str());
+  w.StartObject();
+  w.Key("Links");
+  w.StartArray();
+  for (const auto& l : resolved) w.String(l.c_str(), static_cast<rapidjson::SizeType>(l.size()));
+  w.EndArray();
+  w.EndObject();
+  w.EndObject();
+  w.EndObject();
+}
+}  // namespace
+
 std::string container_create_body(const Value& c, const Value* ovr, const std::string& image, const TaskContext& task,
                                   const std::vector<std::pair<std::string, std::string>>& injected) {
   rapidjson::StringBuffer buf;
@@ -174,6 +353,10 @@ std::string container_create_body(const Value& c, const Value* ovr, const std::s
   if (const Value* wd = member(&c, "workingDirectory")) kv(w, "WorkingDir", wd->GetString());
   if (const Value* user = member(&c, "user")) kv(w, "User", user->GetString());
   if (const Value* host = member(&c, "hostname"); host && task.network_mode != "awsvpc") kv(w, "Hostname", host->GetString());
+  if (const Value* off = member(&c, "disableNetworking"); off && off->IsBool() && off->GetBool()) {
+    w.Key("NetworkDisabled");  // only loopback, in every network mode
+    w.Bool(true);
+  }
 
   w.Key("Labels");
   w.StartObject();
@@ -234,15 +417,14 @@ std::string container_create_body(const Value& c, const Value* ovr, const std::s
   }
   // Limits: container memory (hard) and reservation (soft), else the task's memory; CPU shares
   // from container cpu, and the task's cpu as a ceiling in NanoCpus.
-  const Value* mem = pick(c, ovr, "memory");
-  std::optional<long> memory_mib = mem ? std::optional<long>(mem->GetInt64()) : task.task_memory;
+  std::optional<long> memory_mib = memory_limit_mib(c, ovr, task);
   if (memory_mib) {
     w.Key("Memory");
-    w.Int64(*memory_mib * 1024 * 1024);
+    w.Int64(*memory_mib * kMiB);
   }
   if (const Value* res = pick(c, ovr, "memoryReservation")) {
     w.Key("MemoryReservation");
-    w.Int64(res->GetInt64() * 1024 * 1024);
+    w.Int64(res->GetInt64() * kMiB);
   }
   if (const Value* cpu = pick(c, ovr, "cpu"); cpu && cpu->GetInt() > 1) {
     w.Key("CpuShares");
@@ -284,15 +466,18 @@ std::string container_create_body(const Value& c, const Value* ovr, const std::s
     }
     w.EndArray();
   }
-  if (const Value* dns = member(&c, "dnsServers")) {
+  // A container joining the pause container's namespace shares its resolv.conf and hosts file:
+  // Docker refuses DNS servers, hosts entries and a hostname on it.
+  bool own_namespace = task.network_mode != "awsvpc";
+  if (const Value* dns = member(&c, "dnsServers"); dns && own_namespace) {
     w.Key("Dns");
     string_array(w, *dns);
   }
-  if (const Value* search = member(&c, "dnsSearchDomains")) {
+  if (const Value* search = member(&c, "dnsSearchDomains"); search && own_namespace) {
     w.Key("DnsSearch");
     string_array(w, *search);
   }
-  if (const Value* hosts = member(&c, "extraHosts"); hosts && task.network_mode != "awsvpc") {
+  if (const Value* hosts = member(&c, "extraHosts"); hosts && own_namespace) {
     w.Key("ExtraHosts");
     w.StartArray();
     for (const auto& h : hosts->GetArray())
@@ -330,6 +515,9 @@ std::string container_create_body(const Value& c, const Value* ovr, const std::s
       w.Key("Init");
       w.Bool(init->GetBool());
     }
+  if (const Value* lp = member(&c, "linuxParameters")) linux_parameters(w, *lp, memory_mib);
+  if (const Value* opts = member(&c, "dockerSecurityOptions"); non_empty(opts)) security_options(w, *opts);
+  if (const Value* lc = member(&c, "logConfiguration")) log_config(w, *lc);
   if (const Value* ul = member(&c, "ulimits")) {
     w.Key("Ulimits");
     w.StartArray();
@@ -345,6 +533,7 @@ std::string container_create_body(const Value& c, const Value* ovr, const std::s
     w.EndArray();
   }
   w.EndObject();  // HostConfig
+  if (const Value* list = member(&c, "links"); non_empty(list) && bridge_mode(task)) links(w, *list, task);
   w.EndObject();
   return {buf.GetString(), buf.GetSize()};
 }

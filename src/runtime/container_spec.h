@@ -16,11 +16,6 @@ struct PublishedPort {
   int host_port = 0;  // asked for in portMappings; used when free on 127.0.0.1
 };
 
-// Container definition fields berth accepts but cannot honour (secrets from Secrets Manager,
-// environment files in S3, private registry credentials, FireLens, GPUs, devices...), so the
-// engine can say so instead of dropping them silently.
-std::vector<std::string> unsupported_fields(const rapidjson::Value& container);
-
 // The ports of a portMappings list.
 std::vector<PublishedPort> ports_of(const rapidjson::Value* port_mappings);
 
@@ -42,7 +37,21 @@ struct TaskContext {
   };
   std::vector<std::pair<std::string, Volume>> volumes;
   std::map<std::string, std::string> container_ids;  // for volumesFrom: container name -> Docker id
+  // For links: container name -> Docker container name, for every container of the task. A link
+  // on a user-defined network resolves a Docker name (not an id) when it is looked up, so the
+  // linked container need not exist yet.
+  std::map<std::string, std::string> container_names;
 };
+
+// Container definition fields this task's container cannot have (FireLens, GPUs and
+// accelerators, Windows credential specs; and, depending on the task: maxSwap without a memory
+// limit, links whose Docker name is unknown or outside bridge mode, DNS and hosts entries in
+// awsvpc), so the engine can say so instead of dropping them silently. Secrets, environment
+// files and registry credentials are the engine's (secret_values.h). `override` is the
+// containerOverrides entry or null; without the task's context, links count as unresolved and
+// only the container's own memory as a limit.
+std::vector<std::string> unsupported_fields(const rapidjson::Value& container, const rapidjson::Value* override = nullptr,
+                                            const TaskContext& task = TaskContext{});
 
 // Labels every berth container carries; `docker ps --filter label=...` finds a task's containers.
 namespace labels {

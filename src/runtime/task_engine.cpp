@@ -3,6 +3,8 @@
 #include <map>
 
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <spdlog/spdlog.h>
 
 #include "runtime/container_spec.h"
@@ -45,6 +47,30 @@ std::map<std::pair<int, std::string>, int> recorded_host_ports(const state::Task
   return out;
 }
 
+// X-Registry-Auth for a private registry, from the Secrets Manager value ECS expects
+// ({"username": ..., "password": ...}); serveraddress is the image's registry.
+std::optional<std::string> registry_auth_json(const std::string& secret, const std::string& image) {
+  rapidjson::Document d;
+  d.Parse(secret.c_str(), secret.size());
+  const Value* user = member(d, "username");
+  const Value* password = member(d, "password");
+  if (!user || !password || !user->IsString() || !password->IsString()) return std::nullopt;
+  auto slash = image.find('/');
+  std::string first = slash == std::string::npos ? "" : image.substr(0, slash);
+  bool has_registry = first.find_first_of(".:") != std::string::npos || first == "localhost";
+  rapidjson::StringBuffer b;
+  rapidjson::Writer<rapidjson::StringBuffer> w(b);
+  w.StartObject();
+  w.Key("username");
+  w.String(user->GetString());
+  w.Key("password");
+  w.String(password->GetString());
+  w.Key("serveraddress");
+  w.String(has_registry ? first.c_str() : "https://index.docker.io/v1/");
+  w.EndObject();
+  return std::string(b.GetString(), b.GetSize());
+}
+
 // The task's volumes by name, as Docker mounts them.
 std::vector<std::pair<std::string, TaskContext::Volume>> task_volumes(const TaskWork& w) {
   std::vector<std::pair<std::string, TaskContext::Volume>> out;
@@ -78,7 +104,7 @@ std::vector<std::pair<std::string, TaskContext::Volume>> task_volumes(const Task
 TaskEngine::TaskEngine(state::Database& db, DockerClient& docker, const Clock& clock, PullPlanner planner,
                        EngineOptions options)
     : db_(db), docker_(docker), clock_(clock), planner_(std::move(planner)), opt_(std::move(options)),
-      logs_(db, docker, clock),
+      logs_(db, docker, clock), secrets_(opt_.secrets_file),
       namespaces_(docker, {opt_.network, opt_.metadata_network, opt_.instance, opt_.warm_namespaces}) {}
 
 TaskEngine::~TaskEngine() { stop(); }
@@ -279,7 +305,7 @@ TaskEngine::Next TaskEngine::pass(TaskWork& w) {
     w.task.last_status = "PENDING";
     w.save();
   }
-  for (auto step : {&TaskEngine::pull_images, &TaskEngine::provide_namespace, &TaskEngine::create_containers,
+  for (auto step : {&TaskEngine::fetch_secrets, &TaskEngine::pull_images, &TaskEngine::provide_namespace, &TaskEngine::create_containers,
                     &TaskEngine::prepare_logs, &TaskEngine::publish_ports, &TaskEngine::observe,
                     &TaskEngine::start_ready})
     if (Next next = (this->*step)(w); next != Next::Continue) return next;
@@ -321,6 +347,48 @@ void TaskEngine::stop_task(TaskWork& w) {
   w.save();
 }
 
+// What containers still to be created fetch from other AWS services first, as ECS does before
+// pulling: registry credentials, environment files and secrets. One missing fails the task.
+TaskEngine::Next TaskEngine::fetch_secrets(TaskWork& w) {
+  auto strings = [](const Value* list, auto each) {
+    if (list && list->IsArray())
+      for (const auto& e : list->GetArray()) each(e);
+  };
+  for (const auto& c : w.task.containers) {
+    if (c.docker_id) continue;
+    const Value* def = w.container_definition(c.name);
+    if (!def) continue;
+    std::string missing;
+    auto& env = w.secret_env[c.name];
+    if (const Value* rc = member(*def, "repositoryCredentials")) {
+      std::string from = member(*rc, "credentialsParameter") ? (*rc)["credentialsParameter"].GetString() : "";
+      auto value = secrets_.secret(from);
+      auto auth = value ? registry_auth_json(*value, c.image) : std::nullopt;
+      if (!auth) missing = SecretValues::registry_auth_missing(from);
+      else w.registry_auth[c.name] = *auth;
+    }
+    strings(member(*def, "environmentFiles"), [&](const Value& f) {
+      const Value* arn = member(f, "value");
+      if (!missing.empty() || !arn) return;
+      if (auto vars = secrets_.environment_file(arn->GetString())) env.insert(env.end(), vars->begin(), vars->end());
+      else missing = SecretValues::environment_file_missing(arn->GetString());
+    });
+    strings(member(*def, "secrets"), [&](const Value& s) {
+      const Value* name = member(s, "name");
+      const Value* from = member(s, "valueFrom");
+      if (!missing.empty() || !name || !from) return;
+      if (auto value = secrets_.secret(from->GetString())) env.emplace_back(name->GetString(), *value);
+      else missing = SecretValues::secret_missing(from->GetString());
+    });
+    if (!missing.empty()) {
+      spdlog::warn("task {} container {}: {} (berth takes such values from --secrets-file)", w.task.arn, c.name,
+                   missing);
+      return fail(w, "TaskFailedToStart", missing);
+    }
+  }
+  return Next::Continue;
+}
+
 // Pulls the images of containers not created yet, unless Docker has them.
 TaskEngine::Next TaskEngine::pull_images(TaskWork& w) {
   auto& task = w.task;
@@ -330,6 +398,7 @@ TaskEngine::Next TaskEngine::pull_images(TaskWork& w) {
   for (auto& c : task.containers) {
     if (c.docker_id) continue;
     PullPlan plan = planner_(c.image, task.account, task.region);
+    if (auto auth = w.registry_auth.find(c.name); auth != w.registry_auth.end()) plan.registry_auth = auth->second;
     auto present = docker_.inspect_image(plan.reference);
     if (!std::holds_alternative<std::string>(present)) {
       auto pulled = docker_.pull_image(plan.reference, plan.registry_auth);
@@ -372,20 +441,26 @@ TaskEngine::Next TaskEngine::create_containers(TaskWork& w) {
   ctx.volumes = task_volumes(w);
   if (std::string cpu = w.note("cpu"); !cpu.empty()) ctx.task_cpu = std::atol(cpu.c_str());
   if (std::string memory = w.note("memory"); !memory.empty()) ctx.task_memory = std::atol(memory.c_str());
-  for (const auto& c : task.containers)
+  for (const auto& c : task.containers) {
     if (c.docker_id) ctx.container_ids[c.name] = *c.docker_id;
+    ctx.container_names[c.name] = w.docker_name(c.name);
+  }
   for (auto& c : task.containers) {
     if (c.docker_id) continue;
     const Value* def = w.container_definition(c.name);
     if (!def) continue;
-    if (auto ignored = unsupported_fields(*def); !ignored.empty()) {
+    // Said where the user looks (the container's reason in DescribeTasks) and in berth's log.
+    if (auto ignored = unsupported_fields(*def, w.container_override(c.name), ctx); !ignored.empty()) {
       std::string list;
       for (const auto& f : ignored) list += (list.empty() ? "" : ", ") + f;
-      spdlog::warn("task {} container {}: berth cannot honour {}; the container runs without them", task.arn,
-                   c.name, list);
+      c.reason = "berth cannot honour " + list + "; the container runs without them";
+      spdlog::warn("task {} container {}: {}", task.arn, c.name, *c.reason);
     }
     PullPlan plan = planner_(c.image, task.account, task.region);
-    std::string body = container_create_body(*def, w.container_override(c.name), plan.reference, ctx, injected_env(w, c));
+    auto env = injected_env(w, c);
+    // Environment files and secrets come before the definition's own variables, which win.
+    for (auto& v : w.secret_env[c.name]) env.push_back(std::move(v));
+    std::string body = container_create_body(*def, w.container_override(c.name), plan.reference, ctx, env);
     auto created = docker_.create_container(w.docker_name(c.name), body);
     if (auto* e = std::get_if<DockerError>(&created)) {
       c.reason = "CannotCreateContainerError: " + e->message;

@@ -23,6 +23,7 @@
 #include "runtime/log_follower.h"
 #include "runtime/namespace_pool.h"
 #include "runtime/port_proxy.h"
+#include "runtime/secret_values.h"
 #include "runtime/task_work.h"
 #include "state/ecs_task_store.h"
 #include "state/db.h"
@@ -51,7 +52,8 @@ struct EngineOptions {
   std::function<unsigned short()> on_metadata_network;
   std::chrono::milliseconds resync{2000};
   int workers = 4;
-  int warm_namespaces = 2;  // pause containers kept ready for awsvpc tasks (namespace_pool.h)
+  int warm_namespaces = 2;
+  std::string secrets_file;  // values of secrets, registry credentials and env files (secret_values.h)  // pause containers kept ready for awsvpc tasks (namespace_pool.h)
 };
 
 class TaskEngine {
@@ -82,6 +84,7 @@ class TaskEngine {
   enum class Next { Continue, Again, Done };
   Next pass(TaskWork& w);
   void stop_task(TaskWork& w);
+  Next fetch_secrets(TaskWork& w);
   Next pull_images(TaskWork& w);
   Next provide_namespace(TaskWork& w);
   Next create_containers(TaskWork& w);
@@ -115,6 +118,7 @@ class TaskEngine {
   std::condition_variable work_cv_;
   std::vector<std::thread> threads_;
   LogFollower logs_;
+  SecretValues secrets_;
   NamespacePool namespaces_;
   PortProxy ports_;
 };

@@ -3,6 +3,7 @@
 // document (RunTask's overrides and what the engine noted, such as its pause container), plus
 // the questions the engine asks of them. save() writes only real changes, since every write
 // bumps the task's version as in ECS.
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,9 @@ class TaskWork {
   state::TaskRow task;
   rapidjson::Document definition;  // the task definition; not an object when it is gone
   rapidjson::Document doc;         // the task's own document
+  // Fetched in this pass for the containers still to be created; never stored, being secrets.
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> secret_env;  // by container
+  std::map<std::string, std::string> registry_auth;  // X-Registry-Auth JSON by container
 
   std::int64_t now() const { return clock_.now_millis(); }
   void save();

@@ -27,7 +27,11 @@ def image(docker, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def rt(tmp_path_factory):
-    b = start_berth(data_dir=tmp_path_factory.mktemp("berth-tasks"), log_dir=tmp_path_factory.mktemp("log"))
+    secrets = tmp_path_factory.mktemp("secrets") / "secrets.json"
+    secrets.write_text("{}")
+    b = start_berth(data_dir=tmp_path_factory.mktemp("berth-tasks"), log_dir=tmp_path_factory.mktemp("log"),
+                    extra=("--secrets-file", str(secrets)))
+    b.secrets_file = secrets  # read at each task start: tests write what they need
     yield b
     b.reset()  # removes this berth's containers
     b.stop()
@@ -35,6 +39,7 @@ def rt(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _fresh(rt):
+    rt.secrets_file.write_text("{}")
     rt.reset()
     rt.aws("ecs", "create-cluster", "--cluster-name", "demo")
     yield
@@ -44,6 +49,7 @@ def register(rt, family, containers, **extra):
     td = {"family": family, "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": "256",
           "memory": "512", "containerDefinitions": containers}
     td.update(extra)
+    td = {k: v for k, v in td.items() if v is not None}
     return rt.aws("ecs", "register-task-definition", "--cli-input-json", json.dumps(td))["taskDefinition"]
 
 
@@ -477,3 +483,109 @@ def test_warm_namespaces_are_kept_adopted_and_removed(tmp_path, image):
     finally:
         b.reset()
         b.stop()
+
+
+def test_linux_parameters_and_security_options_reach_docker(rt, image):
+    mib = 1024 * 1024
+    app = {"name": "app", "image": image, "essential": True, "memory": 128, "stopTimeout": 1,
+           "command": ["/bin/busybox", "sleep", "60"],
+           "linuxParameters": {"sharedMemorySize": 96, "maxSwap": 64, "swappiness": 20,
+                               "tmpfs": [{"containerPath": "/scratch", "size": 16, "mountOptions": ["noexec"]}],
+                               "capabilities": {"add": ["SYS_PTRACE"], "drop": ["NET_RAW"]},
+                               "devices": [{"hostPath": "/dev/null", "containerPath": "/dev/berth-null",
+                                            "permissions": ["read", "write"]}]},
+           "systemControls": [{"namespace": "net.core.somaxconn", "value": "1234"}],
+           "dockerSecurityOptions": ["no-new-privileges"]}
+    td = {"family": "tuned", "networkMode": "bridge", "requiresCompatibilities": ["EC2"], "containerDefinitions": [app]}
+    rt.aws("ecs", "register-task-definition", "--cli-input-json", json.dumps(td))
+    arn = rt.aws("ecs", "run-task", "--cluster", "demo", "--launch-type", "EC2", "--task-definition",
+                 "tuned")["tasks"][0]["taskArn"]
+    wait_for(rt, arn, lambda t: t["lastStatus"] == "RUNNING")
+    [cid] = containers_of(arn)
+    hc = json.loads(subprocess.run(["docker", "inspect", cid], capture_output=True, text=True,
+                                   check=True).stdout)[0]["HostConfig"]
+    assert hc["ShmSize"] == 96 * mib
+    assert hc["Tmpfs"] == {"/scratch": "size=16m,noexec"}
+    assert hc["Memory"] == 128 * mib and hc["MemorySwap"] == (128 + 64) * mib  # maxSwap is on top of memory
+    assert hc["CapAdd"] == ["SYS_PTRACE"] and hc["CapDrop"] == ["NET_RAW"]
+    assert hc["Devices"] == [{"PathOnHost": "/dev/null", "PathInContainer": "/dev/berth-null",
+                              "CgroupPermissions": "rw"}]
+    assert hc["Sysctls"] == {"net.core.somaxconn": "1234"}
+    assert hc["SecurityOpt"] == ["no-new-privileges"]
+
+    def inside(script):
+        return subprocess.run(["docker", "exec", cid, "/bin/busybox", "sh", "-c", script], capture_output=True,
+                              text=True, check=True).stdout
+
+    # What the container itself sees.
+    assert inside("df -k /dev/shm | tail -1").split()[1] == str(96 * 1024)
+    scratch = [line for line in inside("cat /proc/mounts").splitlines() if " /scratch " in line]
+    assert len(scratch) == 1 and scratch[0].split()[2] == "tmpfs"
+    assert "noexec" in scratch[0] and "size=16384k" in scratch[0]
+    assert inside("cat /proc/sys/net/core/somaxconn").strip() == "1234"
+    status = dict(line.split(":\t", 1) for line in inside("cat /proc/self/status").splitlines() if ":\t" in line)
+    assert status["NoNewPrivs"].strip() == "1"
+    cap_eff = int(status["CapEff"], 16)
+    assert cap_eff & (1 << 19)  # CAP_SYS_PTRACE added
+    assert not cap_eff & (1 << 13)  # CAP_NET_RAW dropped
+    assert inside("echo x > /dev/berth-null && echo written").strip() == "written"
+    if subprocess.run(["docker", "info", "--format", "{{.CgroupVersion}}"], capture_output=True, text=True,
+                      check=True).stdout.strip() == "1":  # cgroup v2 has no per-container swappiness
+        assert hc["MemorySwappiness"] == 20
+        assert inside("cat /sys/fs/cgroup/memory/memory.swappiness").strip() == "20"
+
+
+SM_ARN = "arn:aws:secretsmanager:us-east-1:000000000000:secret:db-AbCdEf"
+
+
+def env_of(cid):
+    info = json.loads(subprocess.run(["docker", "inspect", cid], capture_output=True, text=True, check=True).stdout)[0]
+    return dict(e.split("=", 1) for e in info["Config"]["Env"])
+
+
+def test_secrets_and_environment_files_come_from_the_secrets_file(rt, image):
+    rt.secrets_file.write_text(json.dumps({
+        SM_ARN: json.dumps({"password": "s3cret", "user": "app"}),
+        "/app/api-key": "key-1",
+        "arn:aws:s3:::config-bucket/app.env": "# settings\nMODE=from-file\nLEVEL=file\n",
+    }))
+    register(rt, "sec", [web(image, environment=[{"name": "LEVEL", "value": "definition"}],
+                             environmentFiles=[{"value": "arn:aws:s3:::config-bucket/app.env", "type": "s3"}],
+                             secrets=[{"name": "DB_PASSWORD", "valueFrom": SM_ARN + ":password::"},
+                                      {"name": "API_KEY", "valueFrom":
+                                       "arn:aws:ssm:us-east-1:000000000000:parameter/app/api-key"}])])
+    arn = run(rt, "sec")["taskArn"]
+    t = wait_for(rt, arn, lambda t: t["lastStatus"] in ("RUNNING", "STOPPED"))
+    assert t["lastStatus"] == "RUNNING", t
+    env = env_of(containers_of(arn)[0])
+    assert env["DB_PASSWORD"] == "s3cret" and env["API_KEY"] == "key-1"
+    assert env["MODE"] == "from-file"
+    assert env["LEVEL"] == "definition"  # the definition's environment wins over a file's
+    assert "reason" not in t["containers"][0]
+
+
+def test_a_secret_berth_has_no_value_for_fails_the_task_as_ecs_does(rt, image):
+    register(rt, "nosec", [web(image, secrets=[{"name": "DB_PASSWORD", "valueFrom": SM_ARN}])])
+    arn = run(rt, "nosec")["taskArn"]
+    t = wait_for(rt, arn, lambda t: t["lastStatus"] == "STOPPED")
+    assert t["stopCode"] == "TaskFailedToStart"
+    assert t["stoppedReason"].startswith("ResourceInitializationError: unable to pull secrets or registry auth: "
+                                         "execution resource retrieval failed: unable to retrieve secret from asm")
+    assert SM_ARN in t["stoppedReason"]
+    assert containers_of(arn) == []  # nothing was created
+
+
+def test_gpu_tasks_are_not_placed(rt, image):
+    register(rt, "gpu", [web(image, memory=128, resourceRequirements=[{"type": "GPU", "value": "1"}])],
+             requiresCompatibilities=["EC2"], networkMode="bridge", cpu=None, memory=None)
+    out = rt.aws("ecs", "run-task", "--cluster", "demo", "--task-definition", "gpu", "--count", "2")
+    assert out["tasks"] == []
+    assert [f["reason"] for f in out["failures"]] == ["RESOURCE:GPU", "RESOURCE:GPU"]
+    assert rt.aws("ecs", "list-tasks", "--cluster", "demo")["taskArns"] == []
+
+
+def test_fields_berth_cannot_honour_are_reported_on_the_container(rt, image):
+    register(rt, "fl", [web(image, firelensConfiguration={"type": "fluentbit"})])
+    arn = run(rt, "fl")["taskArn"]
+    t = wait_for(rt, arn, lambda t: t["lastStatus"] == "RUNNING")
+    assert t["containers"][0]["reason"] == "berth cannot honour firelensConfiguration; the container runs without them"

@@ -228,23 +228,32 @@ Outcome run_task(OpContext& ctx, const json::Value& in) {
   auto tags = tags_of(in);
   if (auto e = check_tags(tags)) return *e;
 
-  // Placement needs Docker: without it ECS-style failures come back and nothing is stored.
+  // Placement failures come back as ECS reports them, and nothing is stored: without Docker
+  // there is no agent, and berth's containers get no GPUs or accelerators.
   Body b;
-  runtime::TaskEngine* engine = ctx.services.engine;
-  if (!engine || !engine->docker_ok()) {
-    std::string why = engine ? engine->docker_problem() : "no task engine";
+  auto unplaced = [&](std::string_view reason, const std::string& detail) {
     b.w.StartObject();
     b.w.Key("tasks");
     b.w.StartArray();
     b.w.EndArray();
     b.w.Key("failures");
     b.w.StartArray();
-    for (std::int64_t i = 0; i < count; ++i)
-      write_failure(b.w, cluster_row->arn, "AGENT", "Docker is not reachable: " + why);
+    for (std::int64_t i = 0; i < count; ++i) write_failure(b.w, cluster_row->arn, reason, detail);
     b.w.EndArray();
     b.w.EndObject();
     return b.done();
-  }
+  };
+  runtime::TaskEngine* engine = ctx.services.engine;
+  if (!engine || !engine->docker_ok())
+    return unplaced("AGENT", "Docker is not reachable: " + (engine ? engine->docker_problem() : "no task engine"));
+  if (const json::Value* defs = json::member(tdoc, "containerDefinitions"))
+    for (const auto& d : defs->GetArray())
+      if (const json::Value* rr = json::member(d, "resourceRequirements"))
+        for (const auto& r : rr->GetArray()) {
+          std::string type(json::get_string(r, "type").value_or(""));
+          if (type == "GPU" || type == "InferenceAccelerator")
+            return unplaced("RESOURCE:" + type, "berth runs containers without GPUs or inference accelerators");
+        }
 
   // What the task will run with: the overrides as given, and task cpu/memory.
   const json::Value* overrides = json::member(in, "overrides");
