@@ -1,5 +1,7 @@
 #include "runtime/task_engine.h"
 
+#include <cctype>
+#include <cstdio>
 #include <map>
 
 #include <rapidjson/document.h>
@@ -18,6 +20,15 @@ const Value* member(const Value& obj, const char* name) {
   if (!obj.IsObject()) return nullptr;
   auto it = obj.FindMember(name);
   return it == obj.MemberEnd() || it->value.IsNull() ? nullptr : &it->value;
+}
+
+// berth-efs-HASH-: HASH tells this berth (its data dir) from others on the same daemon.
+std::string efs_volume_prefix(const std::string& instance) {
+  std::uint32_t h = 2166136261u;  // FNV-1a: the same name from every build of berth
+  for (unsigned char ch : instance) h = (h ^ ch) * 16777619u;
+  char hash[9];
+  std::snprintf(hash, sizeof hash, "%08x", h);
+  return std::string("berth-efs-") + hash + "-";
 }
 
 // In host mode a container listens on the host's own ports: ECS reports hostPort = containerPort.
@@ -71,8 +82,25 @@ std::optional<std::string> registry_auth_json(const std::string& secret, const s
   return std::string(b.GetString(), b.GetSize());
 }
 
+// An EFS file system as a Docker volume that outlives tasks and is shared by every task
+// mounting it, as EFS is. One volume per file system and root directory (or access point):
+// Docker 20.10 cannot mount a volume's subdirectory. Named after this berth too, so a reset
+// removes its own and no other berth's.
+std::string efs_volume(const Value& efs, const std::string& instance) {
+  auto text = [&](const Value* v) { return v && v->IsString() ? std::string(v->GetString()) : std::string(); };
+  std::string name = efs_volume_prefix(instance) + text(member(efs, "fileSystemId"));
+  const Value* auth = member(efs, "authorizationConfig");
+  std::string scope = text(auth ? member(*auth, "accessPointId") : nullptr);
+  if (scope.empty()) scope = text(member(efs, "rootDirectory"));
+  std::string clean;
+  for (char ch : scope) clean += std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '.' ? ch : '_';
+  while (!clean.empty() && clean.front() == '_') clean.erase(0, 1);
+  while (!clean.empty() && clean.back() == '_') clean.pop_back();
+  return clean.empty() ? name : name + "-" + clean;
+}
+
 // The task's volumes by name, as Docker mounts them.
-std::vector<std::pair<std::string, TaskContext::Volume>> task_volumes(const TaskWork& w) {
+std::vector<std::pair<std::string, TaskContext::Volume>> task_volumes(const TaskWork& w, const std::string& instance) {
   std::vector<std::pair<std::string, TaskContext::Volume>> out;
   const Value* vols = member(w.definition, "volumes");
   if (!vols) return out;
@@ -88,10 +116,12 @@ std::vector<std::pair<std::string, TaskContext::Volume>> task_volumes(const Task
       vol.host_path = true;
     } else if (scope && std::string_view(scope->GetString()) == "shared") {
       vol.source = name->GetString();  // shared: one Docker volume by that name across tasks
+    } else if (const Value* efs = member(v, "efsVolumeConfiguration")) {
+      vol.source = efs_volume(*efs, instance);
     } else {
-      if (member(v, "efsVolumeConfiguration") || member(v, "fsxWindowsFileServerVolumeConfiguration"))
-        spdlog::warn("task {} volume {}: berth has no EFS or FSx; a volume of the task stands in for it", w.task.arn,
-                     name->GetString());
+      if (member(v, "fsxWindowsFileServerVolumeConfiguration"))
+        spdlog::warn("task {} volume {}: FSx for Windows cannot be mounted in Linux containers; a volume of the task "
+                     "stands in for it", w.task.arn, name->GetString());
       // Task-scoped (Fargate ephemeral storage): a Docker volume of this task only.
       vol.source = "berth-" + w.id() + "-" + name->GetString();
     }
@@ -184,6 +214,7 @@ void TaskEngine::remove_all_containers() {
     ports_.unpublish(arn);
     docker_.remove_volumes("berth-" + arn.substr(arn.rfind('/') + 1) + "-");
   }
+  docker_.remove_volumes(efs_volume_prefix(opt_.instance));
 }
 
 void TaskEngine::collect_stopped(std::int64_t before) {
@@ -438,7 +469,7 @@ TaskEngine::Next TaskEngine::create_containers(TaskWork& w) {
   ctx.network = opt_.network;
   ctx.instance = opt_.instance;
   ctx.namespace_owner_id = w.note("pauseId");
-  ctx.volumes = task_volumes(w);
+  ctx.volumes = task_volumes(w, opt_.instance);
   if (std::string cpu = w.note("cpu"); !cpu.empty()) ctx.task_cpu = std::atol(cpu.c_str());
   if (std::string memory = w.note("memory"); !memory.empty()) ctx.task_memory = std::atol(memory.c_str());
   for (const auto& c : task.containers) {

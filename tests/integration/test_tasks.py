@@ -589,3 +589,29 @@ def test_fields_berth_cannot_honour_are_reported_on_the_container(rt, image):
     arn = run(rt, "fl")["taskArn"]
     t = wait_for(rt, arn, lambda t: t["lastStatus"] == "RUNNING")
     assert t["containers"][0]["reason"] == "berth cannot honour firelensConfiguration; the container runs without them"
+
+
+def test_efs_volume_outlives_its_task_and_is_shared_by_the_next(rt, image):
+    efs = {"name": "shared", "efsVolumeConfiguration": {"fileSystemId": "fs-12345678", "rootDirectory": "/app"}}
+    writer = {"name": "writer", "image": image, "essential": True,
+              "command": ["/bin/busybox", "sh", "-c", "echo from-first-task > /mnt/efs/note"],
+              "mountPoints": [{"sourceVolume": "shared", "containerPath": "/mnt/efs"}]}
+    register(rt, "efs-writer", [writer], volumes=[efs])
+    first = run(rt, "efs-writer")["taskArn"]
+    t = wait_for(rt, first, lambda t: t["lastStatus"] == "STOPPED")
+    assert t["containers"][0]["exitCode"] == 0, t
+    reader = web(image, command=["/bin/busybox", "httpd", "-f", "-p", "8080", "-h", "/mnt/efs"],
+                 mountPoints=[{"sourceVolume": "shared", "containerPath": "/mnt/efs", "readOnly": True}])
+    register(rt, "efs-reader", [reader], volumes=[efs])
+    second = run(rt, "efs-reader")["taskArn"]
+    port = wait_for(rt, second, lambda t: t["lastStatus"] == "RUNNING")["containers"][0]["networkBindings"][0]["hostPort"]
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/note", timeout=5) as r:
+        assert r.read().decode().strip() == "from-first-task"
+    # Another root directory of the file system is another tree.
+    register(rt, "efs-other", [dict(reader, name="web")],
+             volumes=[{"name": "shared", "efsVolumeConfiguration": {"fileSystemId": "fs-12345678",
+                                                                   "rootDirectory": "/other"}}])
+    third = run(rt, "efs-other")["taskArn"]
+    port = wait_for(rt, third, lambda t: t["lastStatus"] == "RUNNING")["containers"][0]["networkBindings"][0]["hostPort"]
+    with pytest.raises(urllib.error.HTTPError):
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/note", timeout=5)
