@@ -9,18 +9,14 @@
 #include <rapidjson/writer.h>
 #include <spdlog/spdlog.h>
 
+#include "common/json.h"
 #include "runtime/container_spec.h"
 #include "state/ecs_task_store.h"
 
 namespace berth::runtime {
 namespace {
+using json::member;
 using rapidjson::Value;
-
-const Value* member(const Value& obj, const char* name) {
-  if (!obj.IsObject()) return nullptr;
-  auto it = obj.FindMember(name);
-  return it == obj.MemberEnd() || it->value.IsNull() ? nullptr : &it->value;
-}
 
 // berth-efs-HASH-: HASH tells this berth (its data dir) from others on the same daemon.
 std::string efs_volume_prefix(const std::string& instance) {
@@ -237,7 +233,7 @@ void TaskEngine::collect_stopped(std::int64_t before) {
 }
 
 void TaskEngine::loop() {
-  bool network_ready = false, metadata_ready = false;
+  bool network_ready = false, metadata_ready = false, pool_started = false;
   while (!stopping_) {
     auto ping = docker_.ping();
     docker_ok_ = std::holds_alternative<std::string>(ping);
@@ -256,7 +252,10 @@ void TaskEngine::loop() {
       if (metadata_ready && opt_.on_metadata_network) metadata_port_ = opt_.on_metadata_network();
       if (!metadata_ready)
         spdlog::warn("cannot create Docker network {}: {}", opt_.metadata_network, std::get<DockerError>(net).message);
-      if (metadata_ready && network_ready) namespaces_.start();
+    }
+    if (network_ready && metadata_ready && !pool_started) {
+      namespaces_.start();  // warm namespaces join both networks
+      pool_started = true;
     }
     std::vector<std::string> arns;
     db_.read([&](state::Connection& c) { arns = state::TaskStore(c).unfinished(); });

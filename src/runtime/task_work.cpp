@@ -6,25 +6,12 @@
 #include <rapidjson/writer.h>
 
 #include "common/arn.h"
+#include "common/json.h"
 #include "state/ecs_task_definition_store.h"
 
 namespace berth::runtime {
-namespace {
+using json::member;
 using rapidjson::Value;
-
-const Value* member(const Value& obj, const char* name) {
-  if (!obj.IsObject()) return nullptr;
-  auto it = obj.FindMember(name);
-  return it == obj.MemberEnd() || it->value.IsNull() ? nullptr : &it->value;
-}
-
-std::string dump(const Value& v) {
-  rapidjson::StringBuffer b;
-  rapidjson::Writer<rapidjson::StringBuffer> w(b);
-  v.Accept(w);
-  return {b.GetString(), b.GetSize()};
-}
-}  // namespace
 
 TaskWork::TaskWork(state::Database& db, const Clock& clock, const std::string& arn) : db_(db), clock_(clock) {
   std::optional<state::TaskRow> row;
@@ -85,7 +72,7 @@ void TaskWork::set_note(const char* key, const std::string& value) {
   auto& a = doc.GetAllocator();
   doc.RemoveMember(key);
   doc.AddMember(Value(key, a), Value(value.c_str(), a), a);
-  task.doc = dump(doc);
+  task.doc = json::dump(doc);
 }
 
 std::string TaskWork::id() const { return task.arn.substr(task.arn.rfind('/') + 1); }
@@ -115,7 +102,7 @@ const Value* TaskWork::container_override(const std::string& name) const {
 std::string TaskWork::log_config(const std::string& name) const {
   const Value* def = container_definition(name);
   const Value* lc = def ? member(*def, "logConfiguration") : nullptr;
-  return lc ? dump(*lc) : std::string();
+  return lc ? json::dump(*lc) : std::string();
 }
 
 int TaskWork::stop_timeout(const std::string& name) const {
