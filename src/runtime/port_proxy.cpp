@@ -1,9 +1,13 @@
 #include "runtime/port_proxy.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <array>
 #include <map>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include <boost/asio.hpp>
 
@@ -14,39 +18,92 @@ using tcp = asio::ip::tcp;
 using udp = asio::ip::udp;
 using boost::system::error_code;
 
-constexpr std::size_t kBuffer = 64 * 1024;
+// Bytes a relay moves through its kernel pipe per splice, and how many splices it makes in a row
+// before letting other connections on the I/O thread have a turn.
+constexpr int kPipeBytes = 256 * 1024;
+constexpr int kSplicesPerTurn = 16;
+constexpr std::size_t kDatagramMax = 64 * 1024;
 // A UDP "connection" is forgotten after this long without a datagram either way, as conntrack does.
 constexpr auto kUdpIdle = std::chrono::seconds(60);
 const auto kLoopback = asio::ip::address_v4::loopback();
 
-// One accepted connection and its upstream. Two one-way pumps; the end of one direction
-// half-closes the other side, so request/response protocols that shut down writing still work.
+// One accepted connection and its upstream. Each direction moves bytes socket -> pipe -> socket
+// with splice(2), so they never pass through user space: as fast as Docker's proxy, and with no
+// buffers held by idle connections. The end of one direction half-closes the other side, so
+// protocols that shut down writing still work.
 class TcpRelay : public std::enable_shared_from_this<TcpRelay> {
  public:
   TcpRelay(tcp::socket client, tcp::endpoint target)
       : client_(std::move(client)), upstream_(client_.get_executor()), target_(target) {}
+  ~TcpRelay() {
+    for (auto& d : {up_, down_})
+      for (int fd : {d.pipe_r, d.pipe_w})
+        if (fd >= 0) ::close(fd);
+  }
 
   void start() {
     upstream_.async_connect(target_, [self = shared_from_this()](error_code ec) {
-      if (ec) return self->close();  // nothing listens in the task (yet): the client sees a reset
-      self->pump(self->client_, self->upstream_, self->to_upstream_);
-      self->pump(self->upstream_, self->client_, self->to_client_);
+      if (ec || !self->open(self->up_, self->client_, self->upstream_) ||
+          !self->open(self->down_, self->upstream_, self->client_))
+        return self->close();  // nothing listens in the task (yet): the client sees a reset
+      self->pump(self->up_);
+      self->pump(self->down_);
     });
   }
 
  private:
-  void pump(tcp::socket& from, tcp::socket& to, std::array<char, kBuffer>& buf) {
-    from.async_read_some(asio::buffer(buf), [self = shared_from_this(), &from, &to, &buf](error_code ec, std::size_t n) {
-      if (ec == asio::error::eof) {
+  struct Direction {
+    tcp::socket* from = nullptr;
+    tcp::socket* to = nullptr;
+    int pipe_r = -1, pipe_w = -1;
+    std::size_t in_pipe = 0;  // read from `from`, not yet written to `to`
+  };
+
+  bool open(Direction& d, tcp::socket& from, tcp::socket& to) {
+    d.from = &from;
+    d.to = &to;
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) return false;
+    d.pipe_r = fds[0];
+    d.pipe_w = fds[1];
+    ::fcntl(d.pipe_w, F_SETPIPE_SZ, kPipeBytes);  // a smaller pipe still works
+    error_code ec;
+    from.native_non_blocking(true, ec);
+    if (!ec) to.native_non_blocking(true, ec);
+    return !ec;
+  }
+
+  void pump(Direction& d) {
+    for (int turn = 0; turn < kSplicesPerTurn; ++turn) {
+      if (d.in_pipe > 0) {  // drain the pipe before reading more
+        ssize_t n = ::splice(d.pipe_r, nullptr, d.to->native_handle(), nullptr, d.in_pipe, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+        if (n > 0) {
+          d.in_pipe -= static_cast<std::size_t>(n);
+          continue;
+        }
+        if (n < 0 && errno == EAGAIN) return wait(d, *d.to, tcp::socket::wait_write);
+        return close();
+      }
+      ssize_t n = ::splice(d.from->native_handle(), nullptr, d.pipe_w, nullptr, kPipeBytes, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+      if (n > 0) {
+        d.in_pipe = static_cast<std::size_t>(n);
+        continue;
+      }
+      if (n == 0) {  // the sender is done writing: pass the half-close on
         error_code ignored;
-        to.shutdown(tcp::socket::shutdown_send, ignored);
+        d.to->shutdown(tcp::socket::shutdown_send, ignored);
         return;
       }
+      if (errno == EAGAIN) return wait(d, *d.from, tcp::socket::wait_read);
+      return close();
+    }
+    asio::post(client_.get_executor(), [self = shared_from_this(), &d] { self->pump(d); });
+  }
+
+  void wait(Direction& d, tcp::socket& s, tcp::socket::wait_type what) {
+    s.async_wait(what, [self = shared_from_this(), &d](error_code ec) {
       if (ec) return self->close();
-      asio::async_write(to, asio::buffer(buf.data(), n), [self, &from, &to, &buf](error_code ec, std::size_t) {
-        if (ec) return self->close();
-        self->pump(from, to, buf);
-      });
+      self->pump(d);
     });
   }
 
@@ -58,7 +115,7 @@ class TcpRelay : public std::enable_shared_from_this<TcpRelay> {
 
   tcp::socket client_, upstream_;
   tcp::endpoint target_;
-  std::array<char, kBuffer> to_upstream_{}, to_client_{};
+  Direction up_, down_;
 };
 
 class TcpListener : public std::enable_shared_from_this<TcpListener> {
@@ -127,7 +184,7 @@ class UdpFlow : public std::enable_shared_from_this<UdpFlow> {
   udp::endpoint client_;
   udp::socket upstream_;
   asio::steady_timer idle_;
-  std::array<char, kBuffer> buf_{};
+  std::array<char, kDatagramMax> buf_{};
 };
 
 class UdpListener : public std::enable_shared_from_this<UdpListener> {
@@ -169,7 +226,7 @@ class UdpListener : public std::enable_shared_from_this<UdpListener> {
 
   udp::socket socket_;
   udp::endpoint target_, sender_;
-  std::array<char, kBuffer> buf_{};
+  std::array<char, kDatagramMax> buf_{};
   std::map<udp::endpoint, std::shared_ptr<UdpFlow>> flows_;
 };
 

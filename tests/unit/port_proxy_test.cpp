@@ -158,3 +158,45 @@ TEST_CASE("port proxy relays UDP datagrams and their replies") {
   ::close(client);
   ::close(upstream);
 }
+
+TEST_CASE("port proxy keeps concurrent connections apart") {
+  int listener = bound_socket(SOCK_STREAM);
+  REQUIRE(::listen(listener, 64) == 0);
+  constexpr int kClients = 20;
+  // Upstream: one thread per connection, answering "got:" + what it was sent.
+  std::thread upstream([listener] {
+    std::vector<std::thread> handlers;
+    for (int i = 0; i < kClients; ++i) {
+      int c = ::accept(listener, nullptr, nullptr);
+      if (c < 0) break;
+      handlers.emplace_back([c] {
+        std::string reply = "got:" + read_all(c);
+        (void)!::write(c, reply.data(), reply.size());
+        ::close(c);
+      });
+    }
+    for (auto& h : handlers) h.join();
+  });
+  PortProxy proxy;
+  auto b = published(proxy.publish("many", "127.0.0.1", {{port_of(listener), "tcp", 0}}));
+  std::vector<std::thread> clients;
+  std::vector<std::string> answers(kClients);
+  for (int i = 0; i < kClients; ++i)
+    clients.emplace_back([&, i] {
+      int c = connect_to(b[0].host_port);
+      if (c < 0) return;
+      std::string body(300000 + i, static_cast<char>('a' + i));
+      for (std::size_t off = 0; off < body.size();) {
+        ssize_t n = ::write(c, body.data() + off, body.size() - off);
+        if (n <= 0) break;
+        off += static_cast<std::size_t>(n);
+      }
+      ::shutdown(c, SHUT_WR);
+      answers[i] = read_all(c);
+      ::close(c);
+    });
+  for (auto& c : clients) c.join();
+  upstream.join();
+  for (int i = 0; i < kClients; ++i) CHECK(answers[i] == "got:" + std::string(300000 + i, static_cast<char>('a' + i)));
+  ::close(listener);
+}
