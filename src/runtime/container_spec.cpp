@@ -49,6 +49,17 @@ constexpr std::int64_t kMiB = 1024 * 1024;
 bool non_empty(const Value* v) { return v && !(v->IsArray() && v->Empty()); }
 
 // ECS's default network mode is bridge.
+// Docker's PidMode/IpcMode for a task's pidMode/ipcMode. "task": every container shares the
+// namespace of the one holding the task's (the pause container in awsvpc, else the first
+// container, which for IPC must then be made shareable).
+std::string task_namespace_mode(const TaskContext& task, const std::string& mode, bool ipc) {
+  if (mode == "host" || (ipc && mode == "none")) return mode;
+  if (mode != "task") return "";
+  std::string owner = task.network_mode == "awsvpc" ? task.namespace_owner_id : task.first_container_id;
+  if (!owner.empty()) return "container:" + owner;
+  return ipc ? "shareable" : "";
+}
+
 bool bridge_mode(const TaskContext& task) { return task.network_mode.empty() || task.network_mode == "bridge"; }
 
 // The container's hard memory limit in MiB: its own (or its override's), else the task's.
@@ -143,6 +154,14 @@ std::vector<std::string> unsupported_fields(const Value& c, const Value* ovr, co
       if (non_empty(member(&c, field))) out.emplace_back(field);
   if (const Value* lp = member(&c, "linuxParameters"); member(lp, "maxSwap") && !memory_limit_mib(c, ovr, task))
     out.emplace_back("linuxParameters.maxSwap");
+  if (const Value* rp = member(&c, "restartPolicy"); member(rp, "enabled") && member(rp, "enabled")->IsTrue())
+    out.emplace_back("restartPolicy");
+  if (const Value* pm = member(&c, "portMappings"); pm && pm->IsArray())
+    for (const auto& m : pm->GetArray())
+      if (member(&m, "containerPortRange")) {
+        out.emplace_back("portMappings.containerPortRange");
+        break;
+      }
   if (const Value* lc = member(&c, "logConfiguration")) {
     if (const Value* d = member(lc, "logDriver"); d && std::string_view(d->GetString()) == "awsfirelens")
       out.emplace_back("logConfiguration awsfirelens");
@@ -184,6 +203,7 @@ std::string pause_create_body(const std::string& image, const std::string& netwo
   w.Key("HostConfig");
   w.StartObject();
   kv(w, "NetworkMode", network);
+  kv(w, "IpcMode", "shareable");  // for ipcMode "task": the task's containers join it
   w.EndObject();
   w.EndObject();
   return {buf.GetString(), buf.GetSize()};
@@ -415,6 +435,8 @@ std::string container_create_body(const Value& c, const Value* ovr, const std::s
     w.Key("PortBindings");
     published(w, ports, false);
   }
+  if (std::string pid = task_namespace_mode(task, task.pid_mode, false); !pid.empty()) kv(w, "PidMode", pid);
+  if (std::string ipc = task_namespace_mode(task, task.ipc_mode, true); !ipc.empty()) kv(w, "IpcMode", ipc);
   // Limits: container memory (hard) and reservation (soft), else the task's memory; CPU shares
   // from container cpu, and the task's cpu as a ceiling in NanoCpus.
   std::optional<long> memory_mib = memory_limit_mib(c, ovr, task);

@@ -468,6 +468,12 @@ TaskEngine::Next TaskEngine::create_containers(TaskWork& w) {
   ctx.network = opt_.network;
   ctx.instance = opt_.instance;
   ctx.namespace_owner_id = w.note("pauseId");
+  auto text = [&](const char* key) {
+    const Value* v = member(w.definition, key);
+    return v && v->IsString() ? std::string(v->GetString()) : std::string();
+  };
+  ctx.pid_mode = text("pidMode");
+  ctx.ipc_mode = text("ipcMode");
   ctx.volumes = task_volumes(w, opt_.instance);
   if (std::string cpu = w.note("cpu"); !cpu.empty()) ctx.task_cpu = std::atol(cpu.c_str());
   if (std::string memory = w.note("memory"); !memory.empty()) ctx.task_memory = std::atol(memory.c_str());
@@ -475,6 +481,8 @@ TaskEngine::Next TaskEngine::create_containers(TaskWork& w) {
     if (c.docker_id) ctx.container_ids[c.name] = *c.docker_id;
     ctx.container_names[c.name] = w.docker_name(c.name);
   }
+  if (!task.containers.empty() && task.containers.front().docker_id)
+    ctx.first_container_id = *task.containers.front().docker_id;
   for (auto& c : task.containers) {
     if (c.docker_id) continue;
     const Value* def = w.container_definition(c.name);
@@ -498,6 +506,7 @@ TaskEngine::Next TaskEngine::create_containers(TaskWork& w) {
     }
     c.docker_id = std::get<std::string>(created);
     ctx.container_ids[c.name] = *c.docker_id;
+    if (ctx.first_container_id.empty()) ctx.first_container_id = *c.docker_id;
     if (ctx.network_mode == "bridge") docker_.connect_network(opt_.metadata_network, *c.docker_id);
     w.save();
   }
@@ -591,7 +600,20 @@ TaskEngine::Next TaskEngine::start_ready(TaskWork& w) {
   for (auto& c : w.task.containers) {
     if (c.last_status != "PENDING" || !c.docker_id) continue;
     auto verdict = w.dependencies(c);
-    if (verdict == Dependency::Wait) continue;
+    if (verdict == Dependency::Wait) {
+      // startTimeout: how long a container waits for its dependsOn conditions before giving up.
+      const Value* def = w.container_definition(c.name);
+      const Value* limit = def ? member(*def, "startTimeout") : nullptr;
+      std::int64_t since = w.task.pull_stopped_at.value_or(w.task.created_at);
+      if (!limit || !limit->IsInt() || w.now() - since <= limit->GetInt() * 1000LL) continue;
+      c.reason = "DependencyTimeout: container '" + c.name + "' waited more than " + std::to_string(limit->GetInt()) +
+                 " seconds (startTimeout) for its dependsOn conditions";
+      if (!c.essential) {  // a non-essential container that gives up never starts; the task goes on
+        c.last_status = "STOPPED";
+        continue;
+      }
+      return fail(w, "TaskFailedToStart", *c.reason);
+    }
     if (verdict == Dependency::Broken) {
       c.reason = "DependencyViolation: a dependsOn condition of container '" + c.name + "' can no longer be met";
       return fail(w, "TaskFailedToStart", *c.reason);

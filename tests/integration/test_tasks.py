@@ -615,3 +615,32 @@ def test_efs_volume_outlives_its_task_and_is_shared_by_the_next(rt, image):
     port = wait_for(rt, third, lambda t: t["lastStatus"] == "RUNNING")["containers"][0]["networkBindings"][0]["hostPort"]
     with pytest.raises(urllib.error.HTTPError):
         urllib.request.urlopen(f"http://127.0.0.1:{port}/note", timeout=5)
+
+
+def test_pid_and_ipc_mode_task_share_the_tasks_namespaces(rt, image):
+    sleeper = {"name": "sleeper", "image": image, "essential": False, "command": ["/bin/busybox", "sleep", "4242"]}
+    register(rt, "pidns", [web(image), sleeper], pidMode="task", ipcMode="task", requiresCompatibilities=["EC2"])
+    arn = rt.aws("ecs", "run-task", "--cluster", "demo", "--task-definition", "pidns", "--network-configuration",
+                 NET)["tasks"][0]["taskArn"]
+    t = wait_for(rt, arn, lambda t: t["lastStatus"] == "RUNNING" and all(
+        c["lastStatus"] == "RUNNING" for c in t["containers"]))
+    web_id = next(c["runtimeId"] for c in t["containers"] if c["name"] == "web")
+    ps = subprocess.run(["docker", "exec", web_id, "/bin/busybox", "ps"], capture_output=True, text=True,
+                        check=True).stdout
+    assert "sleep 4242" in ps and "/pause" in ps  # the other container's process and the task's pause
+    host_config = json.loads(subprocess.run(["docker", "inspect", web_id], capture_output=True, text=True,
+                                            check=True).stdout)[0]["HostConfig"]
+    pause = f"ecs-pidns-internalecspause-{arn.rsplit('/', 1)[1]}"
+    pause_id = json.loads(subprocess.run(["docker", "inspect", pause], capture_output=True, text=True,
+                                         check=True).stdout)[0]["Id"]
+    assert host_config["PidMode"] == host_config["IpcMode"] == f"container:{pause_id}"
+
+
+def test_start_timeout_gives_up_on_a_dependency(rt, image):
+    slow = {"name": "slow", "image": image, "essential": False, "command": ["/bin/busybox", "sleep", "60"]}
+    register(rt, "startto", [slow, web(image, startTimeout=3,
+                                       dependsOn=[{"containerName": "slow", "condition": "COMPLETE"}])])
+    arn = run(rt, "startto")["taskArn"]
+    t = wait_for(rt, arn, lambda t: t["lastStatus"] == "STOPPED", timeout=40)
+    assert t["stopCode"] == "TaskFailedToStart"
+    assert t["stoppedReason"].startswith("DependencyTimeout: container 'web' waited more than 3 seconds")
