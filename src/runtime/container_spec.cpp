@@ -154,8 +154,6 @@ std::vector<std::string> unsupported_fields(const Value& c, const Value* ovr, co
       if (non_empty(member(&c, field))) out.emplace_back(field);
   if (const Value* lp = member(&c, "linuxParameters"); member(lp, "maxSwap") && !memory_limit_mib(c, ovr, task))
     out.emplace_back("linuxParameters.maxSwap");
-  if (const Value* rp = member(&c, "restartPolicy"); member(rp, "enabled") && member(rp, "enabled")->IsTrue())
-    out.emplace_back("restartPolicy");
   if (const Value* pm = member(&c, "portMappings"); pm && pm->IsArray())
     for (const auto& m : pm->GetArray())
       if (member(&m, "containerPortRange")) {

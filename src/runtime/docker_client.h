@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -136,6 +137,10 @@ class DockerClient {
                                        const std::function<void(const LogLine&)>& on_line,
                                        const std::function<bool()>& keep_going) = 0;
 };
+
+// Docker's timestamps ("2024-01-02T03:04:05.123456789Z", any number of fraction digits, "Z" or
+// "+hh:mm") as epoch nanoseconds; nullopt unless `s` is exactly such a timestamp.
+std::optional<std::int64_t> parse_rfc3339_nanos(std::string_view s);
 
 // The client for the daemon at `socket_path`, else DOCKER_HOST (unix:// only), else
 // /var/run/docker.sock. Every call opens its own connection, so one client may be used from

@@ -425,8 +425,8 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
-// "2024-01-02T03:04:05.123456789Z" (any number of fraction digits, or none; "Z" or "+hh:mm")
-// as epoch nanoseconds; nullopt unless `s` is exactly such a timestamp.
+}  // namespace
+
 std::optional<std::int64_t> parse_rfc3339_nanos(std::string_view s) {
   std::size_t i = 0;
   auto digits = [&](std::size_t n) -> std::optional<int> {
@@ -479,6 +479,8 @@ std::optional<std::int64_t> parse_rfc3339_nanos(std::string_view s) {
                       *h * 3600 + *mi * 60 + *sec - offset;
   return secs * 1000000000 + nanos;
 }
+
+namespace {
 
 // "ts text" -> {ts, "text"}; a line that does not start with a timestamp keeps all its text.
 std::optional<std::pair<std::int64_t, std::size_t>> leading_timestamp(std::string_view line) {

@@ -583,6 +583,8 @@ TaskEngine::Next TaskEngine::observe(TaskWork& w) {
       if (mode == "host") c.network_bindings = bindings_json(host_bindings(w.container_definition(c.name)), nullptr);
       else if (mode != "awsvpc" && !i.ports.empty()) c.network_bindings = bindings_json(i.ports, nullptr);
       if (i.health) c.health_status = *i.health == "healthy" ? "HEALTHY" : *i.health == "unhealthy" ? "UNHEALTHY" : "UNKNOWN";
+    } else if ((i.status == "exited" || i.status == "dead") && restart_in_place(w, c, i)) {
+      continue;
     } else if (i.status == "exited" || i.status == "dead") {
       c.last_status = "STOPPED";
       c.exit_code = i.exit_code;
@@ -592,6 +594,29 @@ TaskEngine::Next TaskEngine::observe(TaskWork& w) {
   }
   if (essential_stopped) return fail(w, "EssentialContainerExited", "Essential container in task exited");
   return Next::Continue;
+}
+
+// A container restart policy (ECS's restartPolicy): an exit whose code is not ignored restarts
+// the container in place, so long as its run lasted restartAttemptPeriod seconds (300 unless
+// set); an earlier exit counts as any exit would.
+bool TaskEngine::restart_in_place(TaskWork& w, state::TaskContainerRow& c, const ContainerInfo& info) {
+  const Value* def = w.container_definition(c.name);
+  const Value* policy = def ? member(*def, "restartPolicy") : nullptr;
+  const Value* enabled = policy ? member(*policy, "enabled") : nullptr;
+  if (!enabled || !enabled->IsTrue() || !c.docker_id) return false;
+  int code = info.exit_code.value_or(-1);
+  if (const Value* ignored = member(*policy, "ignoredExitCodes"))
+    for (const auto& e : ignored->GetArray())
+      if (e.IsInt() && e.GetInt() == code) return false;
+  const Value* period = member(*policy, "restartAttemptPeriod");
+  std::int64_t needed = (period && period->IsInt() ? period->GetInt() : 300) * 1000000000LL;
+  auto started = parse_rfc3339_nanos(info.started_at);
+  auto finished = parse_rfc3339_nanos(info.finished_at);
+  if (!started || !finished || *finished - *started < needed) return false;
+  if (!std::holds_alternative<Ok>(docker_.start_container(*c.docker_id))) return false;
+  spdlog::info("task {} container {}: exited with {}, restarted by its restart policy", w.task.arn, c.name, code);
+  follow_logs(w, c);
+  return true;
 }
 
 // Starts every created container whose dependsOn conditions hold.

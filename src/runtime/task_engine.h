@@ -91,6 +91,7 @@ class TaskEngine {
   Next prepare_logs(TaskWork& w);
   Next publish_ports(TaskWork& w);
   Next observe(TaskWork& w);
+  bool restart_in_place(TaskWork& w, state::TaskContainerRow& c, const ContainerInfo& info);
   Next start_ready(TaskWork& w);
   void settle(TaskWork& w);
   Next fail(TaskWork& w, const std::string& code, const std::string& reason);

@@ -644,3 +644,35 @@ def test_start_timeout_gives_up_on_a_dependency(rt, image):
     t = wait_for(rt, arn, lambda t: t["lastStatus"] == "STOPPED", timeout=40)
     assert t["stopCode"] == "TaskFailedToStart"
     assert t["stoppedReason"].startswith("DependencyTimeout: container 'web' waited more than 3 seconds")
+
+
+def test_restart_policy_restarts_a_container_that_ran_long_enough(rt, image):
+    flaky = web(image, command=["/bin/busybox", "sh", "-c", "/bin/busybox sleep 61; exit 3"],
+                restartPolicy={"enabled": True, "restartAttemptPeriod": 60})
+    early = {"name": "early", "image": image, "essential": False, "command": ["/bin/busybox", "sh", "-c", "exit 4"],
+             "restartPolicy": {"enabled": True, "restartAttemptPeriod": 60}}
+    # Debian's aws CLI and botocore predate restartPolicy: registered over the wire protocol.
+    rt.ok("RegisterTaskDefinition", {"family": "restarts", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"],
+                                     "cpu": "256", "memory": "512", "containerDefinitions": [flaky, early]})
+    arn = run(rt, "restarts")["taskArn"]
+    t = wait_for(rt, arn, lambda t: t["lastStatus"] == "RUNNING")
+    web_id = next(c["runtimeId"] for c in t["containers"] if c["name"] == "web")
+    started = json.loads(subprocess.run(["docker", "inspect", web_id], capture_output=True, text=True,
+                                        check=True).stdout)[0]["State"]["StartedAt"]
+    time.sleep(64)  # the first run ends with exit 3 after 61 s
+    t = describe(rt, arn)
+    assert t["lastStatus"] == "RUNNING", t
+    state = json.loads(subprocess.run(["docker", "inspect", web_id], capture_output=True, text=True,
+                                      check=True).stdout)[0]["State"]
+    assert state["Running"] and state["StartedAt"] != started  # the same container, started again
+    # The other exited before its restartAttemptPeriod: not restarted, stopped with its code.
+    early_c = next(c for c in t["containers"] if c["name"] == "early")
+    assert early_c["lastStatus"] == "STOPPED" and early_c["exitCode"] == 4
+
+
+def test_restart_policy_limits_are_checked_at_registration(rt, image):
+    td = {"family": "badrp", "containerDefinitions": [dict(web(image), memory=64, restartPolicy={
+        "enabled": True, "restartAttemptPeriod": 30})]}
+    status, _, err = rt.raw("RegisterTaskDefinition", td)
+    assert status == 400 and err["__type"] == "ClientException"
+    assert "restartAttemptPeriod must be between 60 and 1800" in err["message"]

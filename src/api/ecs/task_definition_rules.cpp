@@ -77,6 +77,12 @@ std::variant<TaskSize, AwsError> check_task_definition(const json::Value& in) {
     if (size.memory && memory && *memory > *size.memory)
       return errors::client(container_error(name, "The container 'memory' value cannot be greater than the task 'memory' value."));
     container_cpu += json::get_int(c, "cpu").value_or(0);
+    if (const json::Value* rp = json::member(c, "restartPolicy")) {
+      if (auto period = json::get_int(*rp, "restartAttemptPeriod"); period && (*period < 60 || *period > 1800))
+        return errors::client(container_error(name, "restartAttemptPeriod must be between 60 and 1800 seconds."));
+      if (const json::Value* codes = json::member(*rp, "ignoredExitCodes"); codes && codes->Size() > 50)
+        return errors::client(container_error(name, "ignoredExitCodes can list at most 50 exit codes."));
+    }
     if (awsvpc) {
       if (json::member(c, "hostname")) return errors::client("hostname is not supported on container when networkMode=awsvpc.");
       if (json::member(c, "links")) return errors::client("links are not supported when networkMode=awsvpc.");
