@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <iostream>
 
+#include <sys/resource.h>
+
 #include "api/dispatcher.h"
 #include "api/http_server.h"
 #include "api/metadata_routes.h"
@@ -132,6 +134,18 @@ int serve(Config cfg) {
 }
 }  // namespace
 
+namespace {
+// Every HTTP client, Docker call and relayed task connection holds descriptors; the soft limit
+// (often 1024) would be the first thing a busy berth runs out of.
+void raise_descriptor_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+}  // namespace
+
 int main(int argc, char** argv) {
   std::string error;
   auto cmd = parse_command_line(argc, argv, error);
@@ -153,6 +167,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     case Command::Kind::Serve:
+      raise_descriptor_limit();
       return serve(cmd->config);
     case Command::Kind::Image:
       return run_image_command(*cmd);

@@ -49,15 +49,13 @@ constexpr std::int64_t kMiB = 1024 * 1024;
 bool non_empty(const Value* v) { return v && !(v->IsArray() && v->Empty()); }
 
 // ECS's default network mode is bridge.
-// Docker's PidMode/IpcMode for a task's pidMode/ipcMode. "task": every container shares the
-// namespace of the one holding the task's (the pause container in awsvpc, else the first
-// container, which for IPC must then be made shareable).
+// Docker's PidMode/IpcMode for a task's pidMode/ipcMode. "task": every container joins the
+// pause container's, which lives as long as the task (a container of the task would take the
+// others' processes with it when it exits).
 std::string task_namespace_mode(const TaskContext& task, const std::string& mode, bool ipc) {
   if (mode == "host" || (ipc && mode == "none")) return mode;
-  if (mode != "task") return "";
-  std::string owner = task.network_mode == "awsvpc" ? task.namespace_owner_id : task.first_container_id;
-  if (!owner.empty()) return "container:" + owner;
-  return ipc ? "shareable" : "";
+  if (mode != "task" || task.namespace_owner_id.empty()) return "";
+  return "container:" + task.namespace_owner_id;
 }
 
 bool bridge_mode(const TaskContext& task) { return task.network_mode.empty() || task.network_mode == "bridge"; }

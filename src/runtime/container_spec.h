@@ -25,13 +25,12 @@ struct TaskContext {
   std::string family;
   long revision = 0;
   std::string network_mode;           // awsvpc, bridge, host, none
-  std::string namespace_owner_id;     // awsvpc: the pause container whose namespace all join
+  std::string namespace_owner_id;     // the pause container whose namespaces all join (awsvpc, task pid/ipc)
   std::string network;                // the Docker network of the task's namespace
   std::string instance;               // which berth (its data dir) owns the container
-  std::string pid_mode, ipc_mode;     // the task definition's pidMode and ipcMode: host, task, none
-  // pidMode/ipcMode "task" outside awsvpc: the task's first container (once created), whose
-  // namespaces the others join. In awsvpc the pause container holds them.
-  std::string first_container_id;
+  // The task definition's pidMode and ipcMode (host, task, none). For "task" the pause container
+  // (namespace_owner_id) holds the namespaces, in every network mode, as the ECS agent does.
+  std::string pid_mode, ipc_mode;
   std::optional<long> task_cpu;       // CPU units
   std::optional<long> task_memory;    // MiB
   // Task volumes by name: a host path for bind mounts, else the Docker volume to use.

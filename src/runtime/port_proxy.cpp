@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <future>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -340,14 +341,22 @@ std::variant<std::vector<PortBinding>, std::string> PortProxy::publish(const std
 }
 
 void PortProxy::unpublish(const std::string& key) {
-  std::lock_guard lock(impl_->mu);
-  auto it = impl_->entries.find(key);
-  if (it == impl_->entries.end()) return;
-  asio::post(impl_->io, [entry = std::move(it->second)] {
+  Impl::Entry entry;
+  {
+    std::lock_guard lock(impl_->mu);
+    auto it = impl_->entries.find(key);
+    if (it == impl_->entries.end()) return;
+    entry = std::move(it->second);
+    impl_->entries.erase(it);
+  }
+  // Closed on the I/O thread, and waited for: the ports are free again once this returns.
+  std::promise<void> closed;
+  asio::post(impl_->io, [&] {
     for (auto& l : entry.tcp) l->close();
     for (auto& l : entry.udp) l->close();
+    closed.set_value();
   });
-  impl_->entries.erase(it);
+  closed.get_future().wait();
 }
 
 std::optional<std::vector<PortBinding>> PortProxy::published(const std::string& key) const {

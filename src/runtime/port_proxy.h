@@ -33,7 +33,8 @@ class PortProxy {
   // Returns the bindings, or why a listener could not be opened.
   std::variant<std::vector<PortBinding>, std::string> publish(const std::string& key, const std::string& target_ip,
                                                  const std::vector<PortRequest>& ports);
-  // Closes the key's listeners; relays already open end with their connections.
+  // Closes the key's listeners (their ports are free when it returns); relays already open end
+  // with their connections. Not to be called from the proxy's own handlers.
   void unpublish(const std::string& key);
   std::optional<std::vector<PortBinding>> published(const std::string& key) const;
 

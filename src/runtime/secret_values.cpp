@@ -64,8 +64,12 @@ std::optional<std::string> SecretValues::secret(const std::string& value_from) c
     return parts[7].empty() ? whole : json_key(*whole, parts[7]);
   }
   // An SSM parameter may be named by its ARN (arn:...:parameter/NAME) or by its name.
-  if (auto slash = value_from.find(":parameter/"); slash != std::string::npos)
-    return lookup(value_from.substr(slash + 10));
+  // An ARN names "/a/b" as parameter/a/b and "name" as parameter/name.
+  if (auto at = value_from.find(":parameter/"); at != std::string::npos) {
+    std::string rest = value_from.substr(at + 11);
+    if (auto v = lookup("/" + rest)) return v;
+    return lookup(rest);
+  }
   return std::nullopt;
 }
 

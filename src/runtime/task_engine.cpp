@@ -223,11 +223,8 @@ void TaskEngine::collect_stopped(std::int64_t before) {
     auto list = docker_.list_containers({std::string(labels::kTaskArn) + "=" + t.arn});
     if (auto* containers = std::get_if<std::vector<ContainerInfo>>(&list))
       for (const auto& c : *containers) docker_.remove_container(c.id, true);
-    // The pause container carries no task labels (it was made before its task).
-    rapidjson::Document doc;
-    doc.Parse(t.doc.c_str(), t.doc.size());
-    if (const Value* pause = member(doc, "pauseId"); pause && pause->IsString())
-      docker_.remove_container(pause->GetString(), true);
+    // The pause container carries no task labels (it was made before its task): by its name.
+    docker_.remove_container(pause_container_name(t.family, t.arn), true);
     docker_.remove_volumes("berth-" + t.arn.substr(t.arn.rfind('/') + 1) + "-");  // the task-scoped volumes
   }
 }
@@ -263,6 +260,8 @@ void TaskEngine::loop() {
       std::lock_guard lock(mu_);
       for (auto& a : arns)
         if (busy_.insert(a).second) queue_.push_back(a);
+        else if (std::find(queue_.begin(), queue_.end(), a) == queue_.end())
+          rerun_.insert(a);  // being advanced: look again once that pass ends (e.g. a StopTask)
     }
     work_cv_.notify_all();
     std::unique_lock lock(mu_);
@@ -288,7 +287,12 @@ void TaskEngine::work() {
     }
     {
       std::lock_guard lock(mu_);
-      busy_.erase(arn);
+      if (rerun_.erase(arn)) {
+        queue_.push_back(arn);
+        work_cv_.notify_one();
+      } else {
+        busy_.erase(arn);
+      }
     }
   }
 }
@@ -370,7 +374,9 @@ void TaskEngine::stop_task(TaskWork& w) {
   task.last_status = "DEPROVISIONING";
   w.save();
   ports_.unpublish(task.arn);
-  if (std::string pause = w.note("pauseId"); !pause.empty()) docker_.stop_container(pause, std::chrono::seconds(1));
+  // By name when no id was noted: a crash may have come between taking it and noting it.
+  std::string pause = w.note("pauseId");
+  docker_.stop_container(pause.empty() ? pause_container_name(task.family, task.arn) : pause, std::chrono::seconds(1));
   task.last_status = "STOPPED";
   task.execution_stopped_at = w.now();
   task.stopped_at = w.now();
@@ -444,10 +450,16 @@ TaskEngine::Next TaskEngine::pull_images(TaskWork& w) {
   return Next::Continue;
 }
 
-// awsvpc: a pause container owns the task's namespace and every container joins it.
+// A pause container holds the task's namespaces for its containers to join: the network in
+// awsvpc, and the PID and IPC namespaces when pidMode/ipcMode is "task".
 TaskEngine::Next TaskEngine::provide_namespace(TaskWork& w) {
-  if (w.network_mode() != "awsvpc" || !w.note("pauseId").empty()) return Next::Continue;
-  auto pause = namespaces_.acquire("ecs-" + w.task.family + "-internalecspause-" + w.id());
+  auto task_mode = [&](const char* key) {
+    const Value* v = member(w.definition, key);
+    return v && v->IsString() && std::string_view(v->GetString()) == "task";
+  };
+  bool needed = w.network_mode() == "awsvpc" || task_mode("pidMode") || task_mode("ipcMode");
+  if (!needed || !w.note("pauseId").empty()) return Next::Continue;
+  auto pause = namespaces_.acquire(pause_container_name(w.task.family, w.task.arn));
   if (auto* e = std::get_if<DockerError>(&pause))
     return fail(w, "TaskFailedToStart", "CannotStartContainerError: task network namespace: " + e->message);
   w.set_note("pauseId", std::get<std::string>(pause));
@@ -481,8 +493,6 @@ TaskEngine::Next TaskEngine::create_containers(TaskWork& w) {
     if (c.docker_id) ctx.container_ids[c.name] = *c.docker_id;
     ctx.container_names[c.name] = w.docker_name(c.name);
   }
-  if (!task.containers.empty() && task.containers.front().docker_id)
-    ctx.first_container_id = *task.containers.front().docker_id;
   for (auto& c : task.containers) {
     if (c.docker_id) continue;
     const Value* def = w.container_definition(c.name);
@@ -506,7 +516,6 @@ TaskEngine::Next TaskEngine::create_containers(TaskWork& w) {
     }
     c.docker_id = std::get<std::string>(created);
     ctx.container_ids[c.name] = *c.docker_id;
-    if (ctx.first_container_id.empty()) ctx.first_container_id = *c.docker_id;
     if (ctx.network_mode == "bridge") docker_.connect_network(opt_.metadata_network, *c.docker_id);
     w.save();
   }
@@ -530,7 +539,7 @@ TaskEngine::Next TaskEngine::prepare_logs(TaskWork& w) {
 // restart, on the ports it had).
 TaskEngine::Next TaskEngine::publish_ports(TaskWork& w) {
   std::string pause = w.note("pauseId");
-  if (pause.empty()) return Next::Continue;
+  if (pause.empty() || w.network_mode() != "awsvpc") return Next::Continue;
   std::string ip = w.note("privateIp");
   if (ip.empty()) {
     auto info = docker_.inspect_container(pause);
@@ -544,8 +553,9 @@ TaskEngine::Next TaskEngine::publish_ports(TaskWork& w) {
   if (!bindings) {
     auto had = recorded_host_ports(w.task);
     std::vector<PortRequest> wanted;
-    for (const auto& c : w.task.containers)
-      for (const auto& p : ports_of(member(*w.container_definition(c.name), "portMappings"))) {
+    for (const auto& c : w.task.containers) {
+      const Value* def = w.container_definition(c.name);
+      for (const auto& p : ports_of(def ? member(*def, "portMappings") : nullptr)) {
         auto it = had.find({p.container_port, p.protocol});
         PortRequest r{p.container_port, p.protocol, it != had.end() ? it->second : p.host_port};
         bool dup = std::any_of(wanted.begin(), wanted.end(), [&](const PortRequest& o) {
@@ -553,8 +563,22 @@ TaskEngine::Next TaskEngine::publish_ports(TaskWork& w) {
         });
         if (!dup) wanted.push_back(r);
       }
+    }
     auto published = ports_.publish(w.task.arn, ip, wanted);
-    if (auto* e = std::get_if<std::string>(&published)) return fail(w, "TaskFailedToStart", "CannotStartContainerError: " + *e);
+    if (auto* e = std::get_if<std::string>(&published)) {
+      if (w.task.last_status == "RUNNING") {  // after a restart: keep running, try again next pass
+        spdlog::warn("task {}: cannot publish its ports again: {}", w.task.arn, *e);
+        return Next::Continue;
+      }
+      return fail(w, "TaskFailedToStart", "CannotStartContainerError: " + *e);
+    }
+    // A reset may have removed the task meanwhile; its ports must not outlive it.
+    bool still_there = false;
+    db_.read([&](state::Connection& c) { still_there = state::TaskStore(c).get(w.task.arn).has_value(); });
+    if (!still_there) {
+      ports_.unpublish(w.task.arn);
+      return Next::Done;
+    }
     bindings = std::get<std::vector<PortBinding>>(published);
   }
   for (auto& c : w.task.containers) c.network_bindings = bindings_json(*bindings, w.container_definition(c.name));

@@ -116,6 +116,7 @@ class TaskEngine {
   std::string docker_problem_;
   std::vector<std::string> queue_;  // tasks waiting for a worker
   std::set<std::string> busy_;      // queued or being advanced
+  std::set<std::string> rerun_;     // woken while being advanced
   std::condition_variable work_cv_;
   std::vector<std::thread> threads_;
   LogFollower logs_;

@@ -144,6 +144,10 @@ std::string TaskWork::docker_name(const std::string& container) const {
   return "ecs-" + task.family + "-" + container + "-" + id();
 }
 
+std::string pause_container_name(const std::string& family, const std::string& task_arn) {
+  return "ecs-" + family + "-internalecspause-" + task_arn.substr(task_arn.rfind('/') + 1);
+}
+
 std::string bindings_json(const std::vector<PortBinding>& bindings, const Value* def) {
   rapidjson::StringBuffer b;
   rapidjson::Writer<rapidjson::StringBuffer> w(b);

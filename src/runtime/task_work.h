@@ -60,6 +60,10 @@ class TaskWork {
   std::string saved_;
 };
 
+// The name a task's pause container takes when the task gets it (namespace_pool.h): found by it
+// even when a crash came between taking the container and noting its id.
+std::string pause_container_name(const std::string& family, const std::string& task_arn);
+
 // The networkBindings JSON ECS reports for a container: the bindings of its own portMappings
 // (all of them when `definition` is null).
 std::string bindings_json(const std::vector<PortBinding>& bindings, const rapidjson::Value* definition);

@@ -103,11 +103,18 @@ std::optional<TaskRow> TaskStore::get(std::string_view arn) {
 }
 
 void TaskStore::update(const TaskRow& r) {
-  c_.query("UPDATE tasks SET desired_status = ?, last_status = ?, pull_started_at = ?, pull_stopped_at = ?, "
-           "started_at = ?, stopping_at = ?, stopped_at = ?, execution_stopped_at = ?, stop_code = ?, "
-           "stopped_reason = ?, version = version + 1, doc = ? WHERE arn = ?",
-           r.desired_status, r.last_status, r.pull_started_at, r.pull_stopped_at, r.started_at, r.stopping_at,
-           r.stopped_at, r.execution_stopped_at, r.stop_code, r.stopped_reason, r.doc, r.arn)
+  // A stop already recorded stays as it was: the engine works from a copy read before a StopTask
+  // may have committed, and the first reason to stop is the one ECS reports. (SET expressions
+  // see the row as it was before this UPDATE.)
+  c_.query("UPDATE tasks SET "
+           "desired_status = CASE WHEN desired_status = 'STOPPED' THEN desired_status ELSE ? END, "
+           "stopping_at = CASE WHEN desired_status = 'STOPPED' THEN COALESCE(stopping_at, ?) ELSE ? END, "
+           "stop_code = CASE WHEN desired_status = 'STOPPED' THEN stop_code ELSE ? END, "
+           "stopped_reason = CASE WHEN desired_status = 'STOPPED' THEN stopped_reason ELSE ? END, "
+           "last_status = ?, pull_started_at = ?, pull_stopped_at = ?, started_at = ?, stopped_at = ?, "
+           "execution_stopped_at = ?, version = version + 1, doc = ? WHERE arn = ?",
+           r.desired_status, r.stopping_at, r.stopping_at, r.stop_code, r.stopped_reason, r.last_status,
+           r.pull_started_at, r.pull_stopped_at, r.started_at, r.stopped_at, r.execution_stopped_at, r.doc, r.arn)
       .run();
   save_containers(c_, r);
 }

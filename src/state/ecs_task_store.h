@@ -57,7 +57,8 @@ class TaskStore {
   void insert(const TaskRow& row);
   // The task with its containers; scope-checked when a scope is given.
   std::optional<TaskRow> get(std::string_view arn);
-  // Saves status fields and containers, bumping the version.
+  // Saves status fields and containers, bumping the version. Once a task is desired STOPPED,
+  // its stop (desired status, code, reason, stoppingAt) is never rewritten.
   void update(const TaskRow& row);
   // ARNs matching the filter, oldest first, strictly after `after_arn` in that order.
   std::vector<std::string> list(const Scope& scope, const TaskFilter& filter, std::string_view after_arn, int limit);

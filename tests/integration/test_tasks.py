@@ -582,6 +582,12 @@ def test_gpu_tasks_are_not_placed(rt, image):
     assert out["tasks"] == []
     assert [f["reason"] for f in out["failures"]] == ["RESOURCE:GPU", "RESOURCE:GPU"]
     assert rt.aws("ecs", "list-tasks", "--cluster", "demo")["taskArns"] == []
+    # Asked for in RunTask's overrides instead of the definition.
+    register(rt, "nogpu", [web(image, memory=128)], requiresCompatibilities=["EC2"], networkMode="bridge", cpu=None,
+             memory=None)
+    out = rt.aws("ecs", "run-task", "--cluster", "demo", "--task-definition", "nogpu", "--overrides", json.dumps(
+        {"containerOverrides": [{"name": "web", "resourceRequirements": [{"type": "GPU", "value": "1"}]}]}))
+    assert out["tasks"] == [] and out["failures"][0]["reason"] == "RESOURCE:GPU"
 
 
 def test_fields_berth_cannot_honour_are_reported_on_the_container(rt, image):
@@ -676,3 +682,34 @@ def test_restart_policy_limits_are_checked_at_registration(rt, image):
     status, _, err = rt.raw("RegisterTaskDefinition", td)
     assert status == 400 and err["__type"] == "ClientException"
     assert "restartAttemptPeriod must be between 60 and 1800" in err["message"]
+
+
+def test_stop_task_right_after_run_task_is_not_lost(rt, image):
+    register(rt, "quickstop", [web(image)])
+    arns = []
+    for _ in range(5):
+        arn = rt.ok("RunTask", {"cluster": "demo", "taskDefinition": "quickstop", "launchType": "FARGATE",
+                                "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-1"]}}}
+                    )["tasks"][0]["taskArn"]
+        time.sleep(0.05)  # the engine is mid-pass on the task
+        rt.ok("StopTask", {"cluster": "demo", "task": arn, "reason": "changed my mind"})
+        arns.append(arn)
+    for arn in arns:
+        t = wait_for(rt, arn, lambda t: t["lastStatus"] == "STOPPED")
+        assert t["desiredStatus"] == "STOPPED" and t["stopCode"] == "UserInitiated"
+        assert t["stoppedReason"] == "changed my mind"
+
+
+def test_pid_mode_task_outside_awsvpc_outlives_a_container_that_exits(rt, image):
+    init = {"name": "init", "image": image, "essential": False, "memory": 32,
+            "command": ["/bin/busybox", "sh", "-c", "/bin/busybox sleep 2"]}
+    app = {"name": "app", "image": image, "essential": True, "memory": 32, "command": ["/bin/busybox", "sleep", "300"],
+           "stopTimeout": 1}
+    register(rt, "bridgepid", [init, app], networkMode="bridge", pidMode="task", requiresCompatibilities=["EC2"],
+             cpu=None, memory=None)
+    arn = rt.aws("ecs", "run-task", "--cluster", "demo", "--task-definition", "bridgepid")["tasks"][0]["taskArn"]
+    wait_for(rt, arn, lambda t: next(c for c in t["containers"] if c["name"] == "init")["lastStatus"] == "STOPPED")
+    time.sleep(1)
+    t = describe(rt, arn)
+    assert t["lastStatus"] == "RUNNING", t  # the pause container, not init, holds the PID namespace
+    assert next(c for c in t["containers"] if c["name"] == "app")["lastStatus"] == "RUNNING"

@@ -7,6 +7,8 @@
 
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -177,8 +179,12 @@ TEST_CASE("port proxy keeps concurrent connections apart") {
     }
     for (auto& h : handlers) h.join();
   });
-  PortProxy proxy;
-  auto b = published(proxy.publish("many", "127.0.0.1", {{port_of(listener), "tcp", 0}}));
+  auto open_descriptors = [] {
+    return std::distance(std::filesystem::directory_iterator("/proc/self/fd"), std::filesystem::directory_iterator());
+  };
+  auto before = open_descriptors();
+  auto proxy = std::make_unique<PortProxy>();
+  auto b = published(proxy->publish("many", "127.0.0.1", {{port_of(listener), "tcp", 0}}));
   std::vector<std::thread> clients;
   std::vector<std::string> answers(kClients);
   for (int i = 0; i < kClients; ++i)
@@ -198,5 +204,7 @@ TEST_CASE("port proxy keeps concurrent connections apart") {
   for (auto& c : clients) c.join();
   upstream.join();
   for (int i = 0; i < kClients; ++i) CHECK(answers[i] == "got:" + std::string(300000 + i, static_cast<char>('a' + i)));
+  proxy.reset();
+  CHECK(open_descriptors() == before);  // no socket or pipe of a relay outlives it
   ::close(listener);
 }

@@ -21,7 +21,7 @@ std::string write_file(const std::string& text) {
 TEST_CASE("secret values resolve SSM names and ARNs, Secrets Manager ARNs and their JSON keys") {
   const std::string sm = "arn:aws:secretsmanager:us-east-1:000000000000:secret:db-AbCdEf";
   auto path = write_file(R"({")" + sm + R"(": "{\"password\":\"pw\",\"port\":5432}",
-      "/app/key": "k1", "arn:aws:s3:::bucket/app.env": "# comment\nA=1\n\nB=x=y\r\nbad\n", "n": 5})");
+      "/app/key": "k1", "plain": "p1", "arn:aws:s3:::bucket/app.env": "# comment\nA=1\n\nB=x=y\r\nbad\n", "n": 5})");
   SecretValues values(path);
   CHECK(values.secret(sm) == "{\"password\":\"pw\",\"port\":5432}");
   CHECK(values.secret(sm + ":password::") == "pw");
@@ -29,6 +29,8 @@ TEST_CASE("secret values resolve SSM names and ARNs, Secrets Manager ARNs and th
   CHECK_FALSE(values.secret(sm + ":user::").has_value());
   CHECK(values.secret("/app/key") == "k1");
   CHECK(values.secret("arn:aws:ssm:us-east-1:000000000000:parameter/app/key") == "k1");
+  CHECK(values.secret("arn:aws:ssm:us-east-1:000000000000:parameter/plain") == "p1");  // a name without '/'
+  CHECK(values.secret("plain") == "p1");
   CHECK_FALSE(values.secret("n").has_value());  // only strings are values
   CHECK_FALSE(values.secret("/other").has_value());
   auto vars = values.environment_file("arn:aws:s3:::bucket/app.env");

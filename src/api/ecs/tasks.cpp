@@ -246,14 +246,20 @@ Outcome run_task(OpContext& ctx, const json::Value& in) {
   runtime::TaskEngine* engine = ctx.services.engine;
   if (!engine || !engine->docker_ok())
     return unplaced("AGENT", "Docker is not reachable: " + (engine ? engine->docker_problem() : "no task engine"));
-  if (const json::Value* defs = json::member(tdoc, "containerDefinitions"))
-    for (const auto& d : defs->GetArray())
-      if (const json::Value* rr = json::member(d, "resourceRequirements"))
-        for (const auto& r : rr->GetArray()) {
-          std::string type(json::get_string(r, "type").value_or(""));
-          if (type == "GPU" || type == "InferenceAccelerator")
-            return unplaced("RESOURCE:" + type, "berth runs containers without GPUs or inference accelerators");
-        }
+  // From the definitions and from RunTask's containerOverrides alike.
+  const json::Value* run_overrides = json::member(in, "overrides");
+  std::vector<const json::Value*> asking;
+  for (const json::Value* list : {json::member(tdoc, "containerDefinitions"),
+                                  run_overrides ? json::member(*run_overrides, "containerOverrides") : nullptr})
+    if (list)
+      for (const auto& c : list->GetArray()) asking.push_back(json::member(c, "resourceRequirements"));
+  for (const json::Value* rr : asking)
+    if (rr)
+      for (const auto& r : rr->GetArray()) {
+        std::string type(json::get_string(r, "type").value_or(""));
+        if (type == "GPU" || type == "InferenceAccelerator")
+          return unplaced("RESOURCE:" + type, "berth runs containers without GPUs or inference accelerators");
+      }
 
   // What the task will run with: the overrides as given, and task cpu/memory.
   const json::Value* overrides = json::member(in, "overrides");
