@@ -32,6 +32,7 @@ Options of serve:
   --registry-host HOST      host[:port] in repository URIs (default localhost:PORT)
   --secrets-file FILE       JSON object giving tasks the values of their secrets (Secrets Manager
                             ARNs, SSM parameters), repositoryCredentials and S3 environmentFiles
+  --warm-namespaces N       pause containers kept ready once awsvpc tasks run (default 2, 0: none)
 )";
 }
 
@@ -174,6 +175,14 @@ std::optional<Command> parse_command_line(int argc, char** argv, std::string& er
       c.registry_host = value;
     } else if (arg == "--secrets-file") {
       c.secrets_file = value;
+    } else if (arg == "--warm-namespaces") {
+      int n = -1;
+      auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (ec != std::errc() || ptr != value.data() + value.size() || n < 0 || n > 32) {
+        error = "--warm-namespaces wants a number from 0 to 32";
+        return std::nullopt;
+      }
+      c.warm_namespaces = n;
     } else if (arg == "--help") {
       return Command{Command::Kind::Help, {}};
     } else {

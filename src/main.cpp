@@ -78,7 +78,7 @@ int serve(Config cfg) {
         return tokens.issue(a, r, clock.now_millis() + registry::TokenIssuer::kLifetimeMillis);
       })(image, account, region);
     }, {.instance = cfg.data_dir, .on_metadata_network = [&] { return metadata_ready(); },
-        .secrets_file = cfg.secrets_file});
+        .warm_namespaces = cfg.warm_namespaces, .secrets_file = cfg.secrets_file});
     api::Dispatcher dispatcher(ops, db, clock, cfg, {&blobs, &uploads, &tokens, &engine});
     api::RegistryRoutes registry_routes(db, blobs, uploads, tokens, clock, cfg);
     api::Router router(dispatcher, db, &registry_routes, [&] { engine.remove_all_containers(); });

@@ -16,6 +16,7 @@ struct Config {
   bool registry_auth = true;    // --registry-auth none turns the registry's 401 challenge off
   std::string registry_host;    // host[:port] written into repositoryUri; empty: localhost:PORT
   std::string secrets_file;     // values for tasks' secrets, registry credentials and env files
+  int warm_namespaces = 2;      // pause containers kept ready for awsvpc tasks; 0: none
 
   static std::string default_data_dir();
 };

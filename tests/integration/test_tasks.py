@@ -7,7 +7,7 @@ import urllib.request
 
 import pytest
 
-from helpers import start_berth
+from helpers import BERTH_BIN, start_berth
 from registry_helpers import Docker, build_test_image, login, needs_docker
 
 pytestmark = needs_docker
@@ -713,3 +713,23 @@ def test_pid_mode_task_outside_awsvpc_outlives_a_container_that_exits(rt, image)
     t = describe(rt, arn)
     assert t["lastStatus"] == "RUNNING", t  # the pause container, not init, holds the PID namespace
     assert next(c for c in t["containers"] if c["name"] == "app")["lastStatus"] == "RUNNING"
+
+
+def test_warm_namespaces_can_be_turned_off(tmp_path, image):
+    bad = subprocess.run([BERTH_BIN, "serve", "--warm-namespaces", "many"], capture_output=True, text=True, timeout=10)
+    assert bad.returncode == 2 and "--warm-namespaces wants a number from 0 to 32" in bad.stderr
+    data = tmp_path / "d"
+    b = start_berth(data_dir=data, extra=("--warm-namespaces", "0"))
+    try:
+        b.aws("ecs", "create-cluster", "--cluster-name", "demo")
+        register(b, "web", [web(image)])
+        arn = b.aws("ecs", "run-task", "--cluster", "demo", "--launch-type", "FARGATE", "--task-definition", "web",
+                    "--network-configuration", NET)["tasks"][0]["taskArn"]
+        port = wait_for(b, arn, lambda t: t["lastStatus"] == "RUNNING")["containers"][0]["networkBindings"][0]["hostPort"]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/marker.txt", timeout=5) as r:
+            assert r.read().decode().strip() == "one"  # its namespace was made on the spot
+        time.sleep(2)
+        assert warm_namespaces(data) == []
+    finally:
+        b.reset()
+        b.stop()
