@@ -238,22 +238,34 @@ def test_describe_and_list_tasks(rt, image):
     assert rt.aws("ecs", "list-tasks", "--cluster", "demo")["taskArns"] == [a, b]
     assert rt.aws("ecs", "list-tasks", "--cluster", "demo", "--started-by", "me")["taskArns"] == [a]
     assert rt.aws("ecs", "list-tasks", "--cluster", "demo", "--family", "other")["taskArns"] == []
-    out = rt.aws("ecs", "describe-tasks", "--cluster", "demo", "--tasks", a, a.split("/")[-1][:-1] + "0", "--include",
-                 "TAGS")
+    task_id = a.split("/")[-1]
+    unknown = task_id[:-1] + ("1" if task_id.endswith("0") else "0")  # an id no task has
+    out = rt.aws("ecs", "describe-tasks", "--cluster", "demo", "--tasks", a, unknown, "--include", "TAGS")
     assert out["tasks"][0]["tags"] == [{"key": "team", "value": "a"}]
     assert out["failures"][0]["reason"] == "MISSING"
     paged = rt.client("ecs").list_tasks(cluster="demo", maxResults=1)
     assert paged["taskArns"] == [a] and "nextToken" in paged
 
 
-def test_berth_killed_and_restarted_adopts_running_tasks(tmp_path, image):
-    b = start_berth(data_dir=tmp_path / "d")
+def own_berth_with_web_task(data_dir, image, extra=()):
+    """A berth of the test's own on data_dir, with the web task running; (berth, task arn, host port)."""
+    b = start_berth(data_dir=data_dir, extra=extra)
     try:
         b.aws("ecs", "create-cluster", "--cluster-name", "demo")
         register(b, "web", [web(image)])
         arn = b.aws("ecs", "run-task", "--cluster", "demo", "--launch-type", "FARGATE", "--task-definition", "web",
                     "--network-configuration", NET)["tasks"][0]["taskArn"]
-        port = wait_for(b, arn, lambda t: t["lastStatus"] == "RUNNING")["containers"][0]["networkBindings"][0]["hostPort"]
+        task = wait_for(b, arn, lambda t: t["lastStatus"] == "RUNNING")
+    except Exception:
+        b.reset()
+        b.stop()
+        raise
+    return b, arn, task["containers"][0]["networkBindings"][0]["hostPort"]
+
+
+def test_berth_killed_and_restarted_adopts_running_tasks(tmp_path, image):
+    b, arn, port = own_berth_with_web_task(tmp_path / "d", image)
+    try:
         before = containers_of(arn)
         b.kill9()
         b = start_berth(data_dir=tmp_path / "d")
@@ -719,13 +731,8 @@ def test_warm_namespaces_can_be_turned_off(tmp_path, image):
     bad = subprocess.run([BERTH_BIN, "serve", "--warm-namespaces", "many"], capture_output=True, text=True, timeout=10)
     assert bad.returncode == 2 and "--warm-namespaces wants a number from 0 to 32" in bad.stderr
     data = tmp_path / "d"
-    b = start_berth(data_dir=data, extra=("--warm-namespaces", "0"))
+    b, arn, port = own_berth_with_web_task(data, image, extra=("--warm-namespaces", "0"))
     try:
-        b.aws("ecs", "create-cluster", "--cluster-name", "demo")
-        register(b, "web", [web(image)])
-        arn = b.aws("ecs", "run-task", "--cluster", "demo", "--launch-type", "FARGATE", "--task-definition", "web",
-                    "--network-configuration", NET)["tasks"][0]["taskArn"]
-        port = wait_for(b, arn, lambda t: t["lastStatus"] == "RUNNING")["containers"][0]["networkBindings"][0]["hostPort"]
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/marker.txt", timeout=5) as r:
             assert r.read().decode().strip() == "one"  # its namespace was made on the spot
         time.sleep(2)
