@@ -315,6 +315,16 @@ struct Response {
   std::string api_version;  // the Api-Version header
 };
 
+// Starts a streamed answer (pull progress, events, logs): nullopt once the daemon answered 200
+// and the stream may be read, else how the call ends (an error; Ok when its caller stopped it).
+std::optional<DockerResult<Ok>> start_stream(Exchange& ex, const Request& r) {
+  if (auto err = ex.send(r)) return ex.stopped() ? DockerResult<Ok>(Ok{}) : DockerResult<Ok>(*err);
+  if (ex.status() == 200) return std::nullopt;
+  std::string body;
+  if (auto err = ex.read_body(body)) return DockerResult<Ok>(*err);
+  return DockerResult<Ok>(daemon_error(ex.status(), body));
+}
+
 DockerResult<Response> perform(const std::string& socket_path, Clock::duration timeout, const Request& r) {
   try {
     Exchange ex(socket_path, timeout);
@@ -610,12 +620,7 @@ class HttpDockerClient final : public DockerClient {
     if (!registry_auth.empty()) r.registry_auth = base64url(registry_auth);
     try {
       Exchange ex(socket_, timeout_);
-      if (auto err = ex.send(r)) return *err;
-      if (ex.status() != 200) {
-        std::string body;
-        if (auto err = ex.read_body(body)) return *err;
-        return daemon_error(ex.status(), body);
-      }
+      if (auto ended = start_stream(ex, r)) return *ended;
       // A failure after the pull started arrives as a line of the 200 stream.
       std::optional<DockerError> failure;
       auto err = ex.read_lines(timeout_, [&](std::string_view line) {
@@ -797,12 +802,7 @@ class HttpDockerClient final : public DockerClient {
     Request r{http::verb::get, "/events?filters=" + url_encode(filters_json(true, labels))};
     try {
       Exchange ex(socket_, timeout_, keep_going);
-      if (auto err = ex.send(r)) return ex.stopped() ? DockerResult<Ok>(Ok{}) : DockerResult<Ok>(*err);
-      if (ex.status() != 200) {
-        std::string body;
-        if (auto err = ex.read_body(body)) return *err;
-        return daemon_error(ex.status(), body);
-      }
+      if (auto ended = start_stream(ex, r)) return *ended;
       auto err = ex.read_lines(Clock::duration::max(), [&](std::string_view line) {
         auto doc = parse_json(line);
         if (!doc || !doc->IsObject()) return;
@@ -836,12 +836,7 @@ class HttpDockerClient final : public DockerClient {
                                    "/logs?follow=1&stdout=1&stderr=1&timestamps=1&since=" + since};
     try {
       Exchange ex(socket_, timeout_, keep_going);
-      if (auto err = ex.send(r)) return ex.stopped() ? DockerResult<Ok>(Ok{}) : DockerResult<Ok>(*err);
-      if (ex.status() != 200) {
-        std::string body;
-        if (auto err = ex.read_body(body)) return *err;
-        return daemon_error(ex.status(), body);
-      }
+      if (auto ended = start_stream(ex, r)) return *ended;
       LogDemux demux(on_line);
       // A quiet container may say nothing for hours: no idle timeout, only keep_going.
       auto err = ex.read_stream(Clock::duration::max(), [&](std::string& body, bool final) {

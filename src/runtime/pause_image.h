@@ -10,7 +10,5 @@ namespace berth::runtime {
 std::string pause_image();  // berth/pause:VERSION
 // Imports the image from the binary embedded in berth unless Docker has it already.
 DockerResult<Ok> ensure_pause_image(DockerClient& docker);
-// A ustar archive holding one executable file (what `docker import` takes).
-std::string single_file_tar(const std::string& name, const std::string& content);
 
 }  // namespace berth::runtime

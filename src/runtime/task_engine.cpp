@@ -453,11 +453,8 @@ TaskEngine::Next TaskEngine::pull_images(TaskWork& w) {
 // A pause container holds the task's namespaces for its containers to join: the network in
 // awsvpc, and the PID and IPC namespaces when pidMode/ipcMode is "task".
 TaskEngine::Next TaskEngine::provide_namespace(TaskWork& w) {
-  auto task_mode = [&](const char* key) {
-    const Value* v = member(w.definition, key);
-    return v && v->IsString() && std::string_view(v->GetString()) == "task";
-  };
-  bool needed = w.network_mode() == "awsvpc" || task_mode("pidMode") || task_mode("ipcMode");
+  bool needed = w.network_mode() == "awsvpc" || w.definition_text("pidMode") == "task" ||
+                w.definition_text("ipcMode") == "task";
   if (!needed || !w.note("pauseId").empty()) return Next::Continue;
   auto pause = namespaces_.acquire(pause_container_name(w.task.family, w.task.arn));
   if (auto* e = std::get_if<DockerError>(&pause))
@@ -480,12 +477,8 @@ TaskEngine::Next TaskEngine::create_containers(TaskWork& w) {
   ctx.network = opt_.network;
   ctx.instance = opt_.instance;
   ctx.namespace_owner_id = w.note("pauseId");
-  auto text = [&](const char* key) {
-    const Value* v = member(w.definition, key);
-    return v && v->IsString() ? std::string(v->GetString()) : std::string();
-  };
-  ctx.pid_mode = text("pidMode");
-  ctx.ipc_mode = text("ipcMode");
+  ctx.pid_mode = w.definition_text("pidMode");
+  ctx.ipc_mode = w.definition_text("ipcMode");
   ctx.volumes = task_volumes(w, opt_.instance);
   if (std::string cpu = w.note("cpu"); !cpu.empty()) ctx.task_cpu = std::atol(cpu.c_str());
   if (std::string memory = w.note("memory"); !memory.empty()) ctx.task_memory = std::atol(memory.c_str());

@@ -77,9 +77,14 @@ void TaskWork::set_note(const char* key, const std::string& value) {
 
 std::string TaskWork::id() const { return task.arn.substr(task.arn.rfind('/') + 1); }
 
+std::string TaskWork::definition_text(const char* key) const {
+  const Value* v = member(definition, key);
+  return v && v->IsString() ? std::string(v->GetString(), v->GetStringLength()) : std::string();
+}
+
 std::string TaskWork::network_mode() const {
-  const Value* mode = member(definition, "networkMode");
-  return mode ? mode->GetString() : "bridge";
+  std::string mode = definition_text("networkMode");
+  return mode.empty() ? "bridge" : mode;
 }
 
 const Value* TaskWork::container_definition(const std::string& name) const {

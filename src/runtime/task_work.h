@@ -42,6 +42,8 @@ class TaskWork {
 
   std::string id() const;           // the task id, the ARN's last part
   std::string network_mode() const;  // awsvpc, bridge, host or none
+  // A string field of the task definition (pidMode, ipcMode...), empty when absent.
+  std::string definition_text(const char* key) const;
   const rapidjson::Value* container_definition(const std::string& name) const;
   const rapidjson::Value* container_override(const std::string& name) const;
   std::string log_config(const std::string& name) const;  // JSON text, empty when none

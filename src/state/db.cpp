@@ -48,6 +48,16 @@ std::int64_t Query::int64(int col) const { return sqlite3_column_int64(stmt_, co
 double Query::real(int col) const { return sqlite3_column_double(stmt_, col); }
 bool Query::is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 
+std::optional<std::string> Query::opt_str(int col) const {
+  if (is_null(col)) return std::nullopt;
+  return str(col);
+}
+
+std::optional<std::int64_t> Query::opt_int64(int col) const {
+  if (is_null(col)) return std::nullopt;
+  return int64(col);
+}
+
 Connection::Connection(const std::string& path, bool read_only) {
   int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
               SQLITE_OPEN_NOMUTEX;

@@ -52,6 +52,9 @@ class Query {
   std::int64_t int64(int col) const;
   double real(int col) const;
   bool is_null(int col) const;
+  // Nullable columns: nullopt for NULL.
+  std::optional<std::string> opt_str(int col) const;
+  std::optional<std::int64_t> opt_int64(int col) const;
 
  private:
   sqlite3_stmt* stmt_;

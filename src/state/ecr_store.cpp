@@ -13,9 +13,9 @@ RepositoryRow repo_of(const Query& q) {
   r.created_at = q.int64(3);
   r.tag_mutability = q.str(4);
   r.doc = q.str(5);
-  if (!q.is_null(6)) r.policy = q.str(6);
-  if (!q.is_null(7)) r.lifecycle_policy = q.str(7);
-  if (!q.is_null(8)) r.lifecycle_updated_at = q.int64(8);
+  r.policy = q.opt_str(6);
+  r.lifecycle_policy = q.opt_str(7);
+  r.lifecycle_updated_at = q.opt_int64(8);
   return r;
 }
 
@@ -25,11 +25,11 @@ ImageRow image_of(const Query& q) {
   ImageRow r;
   r.digest = q.str(0);
   r.media_type = q.str(1);
-  if (!q.is_null(2)) r.artifact_type = q.str(2);
+  r.artifact_type = q.opt_str(2);
   r.manifest = q.str(3);
   r.size = q.int64(4);
   r.pushed_at = q.int64(5);
-  if (!q.is_null(6)) r.last_pulled_at = q.int64(6);
+  r.last_pulled_at = q.opt_int64(6);
   return r;
 }
 }  // namespace

@@ -12,8 +12,8 @@ TaskDefinitionRow row_of(const Query& q) {
   r.arn = q.str(2);
   r.status = q.str(3);
   r.registered_at = q.int64(4);
-  if (!q.is_null(5)) r.deregistered_at = q.int64(5);
-  if (!q.is_null(6)) r.deleted_at = q.int64(6);
+  r.deregistered_at = q.opt_int64(5);
+  r.deleted_at = q.opt_int64(6);
   r.doc = q.str(7);
   return r;
 }

@@ -7,14 +7,6 @@ const char* kTaskColumns =
     "desired_status, last_status, created_at, pull_started_at, pull_stopped_at, started_at, stopping_at, "
     "stopped_at, execution_stopped_at, stop_code, stopped_reason, version, doc";
 
-std::optional<std::int64_t> opt_int(const Query& q, int col) {
-  if (q.is_null(col)) return std::nullopt;
-  return q.int64(col);
-}
-std::optional<std::string> opt_str(const Query& q, int col) {
-  if (q.is_null(col)) return std::nullopt;
-  return q.str(col);
-}
 
 TaskRow task_of(const Query& q) {
   TaskRow r;
@@ -25,19 +17,19 @@ TaskRow task_of(const Query& q) {
   r.task_definition_arn = q.str(4);
   r.family = q.str(5);
   r.launch_type = q.str(6);
-  r.started_by = opt_str(q, 7);
-  r.group = opt_str(q, 8);
+  r.started_by = q.opt_str(7);
+  r.group = q.opt_str(8);
   r.desired_status = q.str(9);
   r.last_status = q.str(10);
   r.created_at = q.int64(11);
-  r.pull_started_at = opt_int(q, 12);
-  r.pull_stopped_at = opt_int(q, 13);
-  r.started_at = opt_int(q, 14);
-  r.stopping_at = opt_int(q, 15);
-  r.stopped_at = opt_int(q, 16);
-  r.execution_stopped_at = opt_int(q, 17);
-  r.stop_code = opt_str(q, 18);
-  r.stopped_reason = opt_str(q, 19);
+  r.pull_started_at = q.opt_int64(12);
+  r.pull_stopped_at = q.opt_int64(13);
+  r.started_at = q.opt_int64(14);
+  r.stopping_at = q.opt_int64(15);
+  r.stopped_at = q.opt_int64(16);
+  r.execution_stopped_at = q.opt_int64(17);
+  r.stop_code = q.opt_str(18);
+  r.stopped_reason = q.opt_str(19);
   r.version = q.int64(20);
   r.doc = q.str(21);
   return r;
@@ -80,13 +72,13 @@ std::vector<TaskContainerRow> TaskStore::containers_of(std::string_view arn) {
     k.container_arn = q.str(2);
     k.image = q.str(3);
     k.essential = q.int64(4) != 0;
-    k.docker_id = opt_str(q, 5);
-    k.image_digest = opt_str(q, 6);
+    k.docker_id = q.opt_str(5);
+    k.image_digest = q.opt_str(6);
     k.last_status = q.str(7);
-    k.exit_code = opt_int(q, 8);
-    k.reason = opt_str(q, 9);
-    k.network_bindings = opt_str(q, 10);
-    k.health_status = opt_str(q, 11);
+    k.exit_code = q.opt_int64(8);
+    k.reason = q.opt_str(9);
+    k.network_bindings = q.opt_str(10);
+    k.health_status = q.opt_str(11);
     out.push_back(std::move(k));
   }
   return out;

@@ -17,7 +17,7 @@ LogGroupRow group_of(const Query& q) {
   r.name = q.str(1);
   r.created_at = q.int64(2);
   if (!q.is_null(3)) r.retention_days = static_cast<int>(q.int64(3));
-  if (!q.is_null(4)) r.kms_key_id = q.str(4);
+  r.kms_key_id = q.opt_str(4);
   r.log_group_class = q.str(5);
   r.deletion_protection = q.int64(6) != 0;
   r.next_seq = q.int64(7);
@@ -27,10 +27,6 @@ LogGroupRow group_of(const Query& q) {
 constexpr const char* kStreamColumns =
     "id, group_id, name, created_at, first_event, last_event, last_ingestion, stored_bytes, uploads";
 
-std::optional<std::int64_t> opt_int(const Query& q, int col) {
-  if (q.is_null(col)) return std::nullopt;
-  return q.int64(col);
-}
 
 LogStreamRow stream_of(const Query& q) {
   LogStreamRow r;
@@ -38,9 +34,9 @@ LogStreamRow stream_of(const Query& q) {
   r.group_id = q.int64(1);
   r.name = q.str(2);
   r.created_at = q.int64(3);
-  r.first_event = opt_int(q, 4);
-  r.last_event = opt_int(q, 5);
-  r.last_ingestion = opt_int(q, 6);
+  r.first_event = q.opt_int64(4);
+  r.last_event = q.opt_int64(5);
+  r.last_ingestion = q.opt_int64(6);
   r.stored_bytes = q.int64(7);
   r.uploads = q.int64(8);
   return r;

@@ -23,6 +23,7 @@
 
 #include "common/json.h"
 #include "runtime/docker_client.h"
+#include "runtime/ustar.h"
 #include "runtime/docker_test_support.h"
 
 namespace rt = berth::runtime;
@@ -60,41 +61,15 @@ std::string random_suffix() {
   return buf;
 }
 
-// A ustar entry: 512-byte header, then the content padded to 512 bytes.
-void tar_entry(std::string& out, const std::string& name, char type, int mode, const std::string& content,
-               const std::string& link = {}) {
-  char h[512] = {};
-  std::snprintf(h, 100, "%s", name.c_str());
-  std::snprintf(h + 100, 8, "%07o", mode);
-  std::snprintf(h + 108, 8, "%07o", 0);
-  std::snprintf(h + 116, 8, "%07o", 0);
-  std::snprintf(h + 124, 12, "%011lo", static_cast<unsigned long>(content.size()));
-  std::snprintf(h + 136, 12, "%011lo", 1700000000ul);
-  h[156] = type;
-  std::snprintf(h + 157, 100, "%s", link.c_str());
-  std::memcpy(h + 257, "ustar", 6);
-  std::memcpy(h + 263, "00", 2);
-  std::memset(h + 148, ' ', 8);
-  unsigned sum = 0;
-  for (unsigned char c : h) sum += c;
-  std::snprintf(h + 148, 8, "%06o", sum);
-  out.append(h, sizeof h);
-  out += content;
-  out.append((512 - content.size() % 512) % 512, '\0');
-}
-
 // /bin/busybox (static) plus /bin/sh pointing at it: enough for httpd and `sh -c`.
 std::string busybox_tar() {
   std::ifstream in("/bin/busybox", std::ios::binary);
   std::string busybox((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (busybox.empty()) return {};
-  std::string tar;
-  tar_entry(tar, "bin/", '5', 0755, "");
-  tar_entry(tar, "bin/busybox", '0', 0755, busybox);
-  tar_entry(tar, "bin/sh", '2', 0777, "", "busybox");
-  tar_entry(tar, "tmp/", '5', 01777, "");
-  tar.append(1024, '\0');
-  return tar;
+  return rt::ustar({{.name = "bin/", .type = '5'},
+                    {.name = "bin/busybox", .content = busybox},
+                    {.name = "bin/sh", .type = '2', .mode = 0777, .link = "busybox"},
+                    {.name = "tmp/", .type = '5', .mode = 01777}});
 }
 
 bool ensure_test_image(rt::DockerClient& docker) {
