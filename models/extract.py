@@ -6,7 +6,10 @@ drops the documentation. Usage: extract.py [BOTOCORE_DATA_DIR]; writes models/<s
 """
 import gzip, json, os, sys
 
-SERVICES = {"ecs": "2014-11-13", "ecr": "2015-09-21", "logs": "2014-03-28"}
+SERVICES = {
+    "ecs": "2014-11-13", "ecr": "2015-09-21", "logs": "2014-03-28", "iam": "2010-05-08", "sts": "2011-06-15",
+    "elbv2": "2015-12-01", "cloudwatch": "2010-08-01", "application-autoscaling": "2016-02-06",
+}
 DROP = {"documentation", "documentationUrl", "deprecatedMessage", "examples", "endpointdiscovery"}
 
 
