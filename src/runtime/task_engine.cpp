@@ -193,6 +193,22 @@ void TaskEngine::wake() {
   cv_.notify_all();
 }
 
+void TaskEngine::wake(const std::string& task_arn) { wake(std::vector<std::string>{task_arn}); }
+
+void TaskEngine::wake(const std::vector<std::string>& task_arns) {
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& a : task_arns) enqueue_locked(a);
+  }
+  work_cv_.notify_all();
+}
+
+void TaskEngine::enqueue_locked(const std::string& arn) {
+  if (busy_.insert(arn).second) queue_.push_back(arn);
+  else if (std::find(queue_.begin(), queue_.end(), arn) == queue_.end())
+    rerun_.insert(arn);  // being advanced: look again once that pass ends (e.g. a StopTask)
+}
+
 std::string TaskEngine::docker_problem() const {
   std::lock_guard lock(mu_);
   return docker_problem_;
@@ -258,10 +274,7 @@ void TaskEngine::loop() {
     db_.read([&](state::Connection& c) { arns = state::TaskStore(c).unfinished(); });
     {
       std::lock_guard lock(mu_);
-      for (auto& a : arns)
-        if (busy_.insert(a).second) queue_.push_back(a);
-        else if (std::find(queue_.begin(), queue_.end(), a) == queue_.end())
-          rerun_.insert(a);  // being advanced: look again once that pass ends (e.g. a StopTask)
+      for (auto& a : arns) enqueue_locked(a);
     }
     work_cv_.notify_all();
     std::unique_lock lock(mu_);
@@ -318,6 +331,7 @@ void TaskEngine::advance(const std::string& arn) {
   for (int i = 0; i < 32; ++i) {
     TaskWork w(db_, clock_, arn);
     if (!w.found() || w.task.last_status == "STOPPED") return;
+    if (opt_.on_task_changed) w.on_notable_change = [this, &w] { opt_.on_task_changed(w.task.arn, w.task.group); };
     if (pass(w) != Next::Again) return;
   }
 }

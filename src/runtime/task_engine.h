@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -52,8 +53,13 @@ struct EngineOptions {
   std::function<unsigned short()> on_metadata_network;
   std::chrono::milliseconds resync{2000};
   int workers = 4;
-  int warm_namespaces = 2;
-  std::string secrets_file;  // values of secrets, registry credentials and env files (secret_values.h)  // pause containers kept ready for awsvpc tasks (namespace_pool.h)
+  int warm_namespaces = 2;  // pause containers kept ready for awsvpc tasks (namespace_pool.h)
+  std::string secrets_file;  // values of secrets, registry credentials and env files (secret_values.h)
+  // Called after the engine commits a change of a task's lastStatus, a container's status or
+  // health, or its stop (never on a pass that changed nothing), outside any engine lock and
+  // transaction, on the engine's thread: the service scheduler wakes the task's service
+  // (group "service:NAME"). Must not block on Docker.
+  std::function<void(const std::string& task_arn, const std::optional<std::string>& group)> on_task_changed;
 };
 
 class TaskEngine {
@@ -63,8 +69,11 @@ class TaskEngine {
 
   void start();
   void stop();  // leaves containers running: they are adopted at the next start
-  // Something changed (RunTask, StopTask): look at unfinished tasks now.
+  // Something changed: look at every unfinished task now (a full resync).
   void wake();
+  // These tasks changed (RunTask, StopTask, the scheduler): queue only them.
+  void wake(const std::string& task_arn);
+  void wake(const std::vector<std::string>& task_arns);
   // Removes every container of this berth (POST /_berth/reset).
   void remove_all_containers();
   // Forgets tasks stopped before `before` and removes their containers, as ECS does after an hour.
@@ -78,6 +87,9 @@ class TaskEngine {
   void watch_events();
   void work();
   void advance(const std::string& arn);
+  // Queues a task for a worker unless it is queued; one being advanced runs again after.
+  // Caller holds mu_.
+  void enqueue_locked(const std::string& arn);
 
   // The steps of one pass over a task, in order. Each says whether the pass goes on, or ends
   // and another begins (the task changed in a way the steps before must see), or ends.

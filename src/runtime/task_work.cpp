@@ -20,6 +20,7 @@ TaskWork::TaskWork(state::Database& db, const Clock& clock, const std::string& a
   found_ = true;
   task = std::move(*row);
   saved_ = fingerprint();
+  saved_notable_ = notable_fingerprint();
   doc.Parse(task.doc.c_str(), task.doc.size());
   auto parts = Arn::parse(task.task_definition_arn);
   std::string family_revision(parts ? parts->resource_id() : "");
@@ -45,6 +46,13 @@ std::string TaskWork::fingerprint() const {
   return f;
 }
 
+std::string TaskWork::notable_fingerprint() const {
+  const auto& t = task;
+  std::string f = t.desired_status + "|" + t.last_status + "|" + t.stop_code.value_or("");
+  for (const auto& c : t.containers) f += "|" + c.last_status + "/" + c.health_status.value_or("");
+  return f;
+}
+
 void TaskWork::save() {
   std::string now_print = fingerprint();
   if (now_print == saved_) return;
@@ -53,6 +61,10 @@ void TaskWork::save() {
     return true;
   });
   saved_ = std::move(now_print);
+  std::string notable = notable_fingerprint();
+  if (notable == saved_notable_) return;
+  saved_notable_ = std::move(notable);
+  if (on_notable_change) on_notable_change();  // committed, outside the transaction
 }
 
 void TaskWork::fail(const std::string& code, const std::string& reason) {

@@ -3,6 +3,7 @@
 // document (RunTask's overrides and what the engine noted, such as its pause container), plus
 // the questions the engine asks of them. save() writes only real changes, since every write
 // bumps the task's version as in ECS.
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -32,6 +33,10 @@ class TaskWork {
   std::map<std::string, std::vector<std::pair<std::string, std::string>>> secret_env;  // by container
   std::map<std::string, std::string> registry_auth;  // X-Registry-Auth JSON by container
 
+  // Called after save() committed a change someone watching tasks cares about: the task's
+  // lastStatus, its stop, a container's status or health.
+  std::function<void()> on_notable_change;
+
   std::int64_t now() const { return clock_.now_millis(); }
   void save();
   // Sends the task toward STOPPED with ECS's stop code and reason (not yet saved).
@@ -55,11 +60,13 @@ class TaskWork {
 
  private:
   std::string fingerprint() const;
+  std::string notable_fingerprint() const;  // the part on_notable_change watches
 
   state::Database& db_;
   const Clock& clock_;
   bool found_ = false;
   std::string saved_;
+  std::string saved_notable_;
 };
 
 // The name a task's pause container takes when the task gets it (namespace_pool.h): found by it
