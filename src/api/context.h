@@ -37,11 +37,14 @@ struct OpContext {
   const Config& config;
   state::Connection& db;  // inside the call's transaction (read-only for read operations)
   const Operation& op;    // the operation being served, with its model shapes
+  const ServiceModel& model;  // the operation's service
   const Services& services;
   // Work to do once the call's transaction has committed (e.g. collecting freed blobs).
   std::vector<std::function<void(state::Database&)>> after_commit;
 
-  state::Scope scope() const { return {account, region}; }
+  // Where the call's state lives: per account and region, or per account alone for a global
+  // service (IAM and STS; their models name a global endpoint).
+  state::Scope scope() const { return {account, model.global() ? std::string() : region}; }
   // The caller's identity; berth does not verify credentials, so it is the account root.
   std::string principal_arn() const { return arns::root_principal(account); }
 };
@@ -53,6 +56,7 @@ class Outcome {
   static Outcome ok(std::string body) { return Outcome(std::move(body), 0); }
   bool ok() const { return v_.index() == 0; }
   const std::string& body() const { return std::get<0>(v_); }
+  std::string take_body() { return std::move(std::get<0>(v_)); }
   const AwsError& error() const { return std::get<1>(v_); }
 
  private:

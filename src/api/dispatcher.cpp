@@ -1,93 +1,64 @@
 #include "api/dispatcher.h"
 
-#include <rapidjson/error/en.h>
 #include <spdlog/spdlog.h>
 
-#include "api/aws_json.h"
-#include "api/request_context.h"
 #include "api/validator.h"
 #include "common/ids.h"
 
 namespace berth::api {
-namespace {
-constexpr int kMaxJsonDepth = 200;
-
-// How deeply arrays and objects nest in a JSON text (strings skipped). Copying or writing a
-// value recurses, so bodies nested deeper than any model shape are refused up front.
-int nesting_depth(std::string_view text) {
-  int depth = 0, deepest = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return deepest;
-}
-}  // namespace
 
 HttpResponse Dispatcher::handle(const HttpRequest& req) {
-  const std::string request_id = ids::uuid_v4();
-  const ResolvedOperation* op = ops_.resolve(req.amz_target);
-  if (!op) return aws_json::error(AwsError::unknown_operation(req.amz_target), request_id);
+  Call call(req, ids::uuid_v4());
+  auto fail = [&](const AwsError& e) { return call.route.protocol->error(call.route.model, e, call.request_id); };
 
-  // Iterative parsing keeps deeply nested bodies off the stack.
-  rapidjson::Document doc;
-  std::string_view body = req.body;
-  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos)
-    return aws_json::error(AwsError::serialization("The request body is empty; expected a JSON object"), request_id);
-  if (nesting_depth(body) > kMaxJsonDepth)
-    return aws_json::error(
-        AwsError::serialization("JSON nesting is deeper than " + std::to_string(kMaxJsonDepth) + " levels"),
-        request_id);
-  doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(body.data(), body.size());
-  if (doc.HasParseError())
-    return aws_json::error(
-        AwsError::serialization(std::string("Malformed JSON: ") + rapidjson::GetParseError_En(doc.GetParseError()) +
-                                " at offset " + std::to_string(doc.GetErrorOffset())),
-        request_id);
-  if (!doc.IsObject())
-    return aws_json::error(AwsError::serialization("Start of list found where not expected"), request_id);
-  if (op->op->input)
-    if (auto err = validate(*op->op->input, doc, op->validation)) return aws_json::error(*err, request_id);
-  if (!op->handler)
-    return aws_json::error(AwsError::not_implemented(op->model->service(), op->op->name), request_id);
-
-  Outcome out = run(*op, doc, req.authorization, request_id);
-  if (!out.ok()) return aws_json::error(out.error(), request_id);
-  return aws_json::success(out.body(), request_id);
+  // Listener policy (item I, src/api/listener_policy): not yet; every request passes.
+  call.route = route(ops_, req);
+  if (call.route.error) return fail(*call.route.error);
+  if (auto err = decode(call)) return fail(*err);
+  call.caller = caller_from_authorization(req.authorization.empty() ? call.route.credential : req.authorization,
+                                          config_.account_id, config_.region);
+  // Authorize (--enforce-iam, src/iam/): not yet; every caller is allowed.
+  if (auto err = validate(call)) return fail(*err);
+  const ResolvedOperation& op = *call.route.op;
+  if (!op.handler) return fail(AwsError::not_implemented(op.model->service(), op.op->name));
+  Outcome out = run(call);  // the handler, then its after-commit jobs
+  if (!out.ok()) return fail(out.error());
+  return call.route.protocol->success(*op.model, *op.op, out.take_body(),
+                                      call.request_id);
 }
 
-Outcome Dispatcher::run(const ResolvedOperation& op, const json::Value& input,
-                        std::string_view authorization, const std::string& request_id) {
-  Caller caller = caller_from_authorization(authorization, config_.account_id, config_.region);
+std::optional<AwsError> Dispatcher::decode(Call& call) const {
+  return call.route.protocol->decode(*call.route.op->op, call.route.payload, call.input);
+}
+
+std::optional<AwsError> Dispatcher::validate(const Call& call) const {
+  const ResolvedOperation& op = *call.route.op;
+  if (!op.op->input) return std::nullopt;
+  return api::validate(*op.op->input, call.input, op.validation);
+}
+
+Outcome Dispatcher::run(Call& call) {
+  const ResolvedOperation& op = *call.route.op;
   try {
     std::optional<Outcome> out;
     std::vector<std::function<void(state::Database&)>> after_commit;
-    auto call = [&](state::Connection& c) {
-      OpContext ctx{caller.account, caller.region, request_id, clock_, config_, c, *op.op, services_, {}};
-      out.emplace(op.handler(ctx, input));
+    auto once = [&](state::Connection& c) {
+      OpContext ctx{call.caller.account, call.caller.region, call.request_id, clock_, config_, c, *op.op,
+                    *op.model, services_, {}};
+      out.emplace(op.handler(ctx, call.input));
       after_commit = std::move(ctx.after_commit);
       return out->ok();
     };
     if (op.read_only)
-      db_.read([&](state::Connection& c) { call(c); });
+      db_.read([&](state::Connection& c) { once(c); });
     else
-      db_.write(call);
+      db_.write(once);
     if (out->ok())
       for (auto& job : after_commit) job(db_);
     return std::move(*out);
   } catch (const std::exception& e) {
-    spdlog::error("request {} {}: {}", request_id, op.op->name, e.what());
-    return AwsError::internal(request_id);
+    spdlog::error("request {} {}: {}", call.request_id, op.op->name, e.what());
+    return AwsError::internal(call.request_id);
   }
 }
 

@@ -1,9 +1,11 @@
 #pragma once
-// One awsJson1_1 call from bytes to bytes, in this order: resolve the X-Amz-Target, parse the
-// body, validate it against the operation's input shape, find the caller, run the handler in
-// one transaction (committed only when it succeeds), serialize the outcome.
+// One AWS call from bytes to bytes, in protocol-free steps (see Dispatcher::handle): route,
+// decode, identify the caller, validate, run the handler in one transaction (committed only
+// when it succeeds), its after-commit jobs, encode. Only the chosen protocol writes the wire.
 #include "api/http_types.h"
 #include "api/operation_table.h"
+#include "api/request_context.h"
+#include "api/route.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "state/db.h"
@@ -19,8 +21,18 @@ class Dispatcher {
   HttpResponse handle(const HttpRequest& req);
 
  private:
-  Outcome run(const ResolvedOperation& op, const json::Value& input, std::string_view authorization,
-              const std::string& request_id);
+  // One request as it moves through the steps.
+  struct Call {
+    Call(const HttpRequest& r, std::string id) : req(r), request_id(std::move(id)) {}
+    const HttpRequest& req;
+    std::string request_id;
+    Route route;
+    rapidjson::Document input;
+    Caller caller;
+  };
+  std::optional<AwsError> decode(Call& call) const;
+  std::optional<AwsError> validate(const Call& call) const;
+  Outcome run(Call& call);
 
   const OperationTable& ops_;
   state::Database& db_;

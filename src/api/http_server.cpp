@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "api/aws_json.h"
+#include "api/protocols/protocol.h"
 #include "common/ids.h"
 
 namespace berth::api {
@@ -117,6 +117,7 @@ struct HttpServer::Impl {
 
   static HttpRequest to_head(const http::request_header<>& req) {
     HttpRequest r;
+    for (const auto& field : req) r.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     r.method = std::string(req.method_string());
     r.target = std::string(req.target());
     r.amz_target = std::string(req["X-Amz-Target"]);
@@ -142,9 +143,9 @@ struct HttpServer::Impl {
 
   // A response for a request that could not be read whole.
   static HttpResponse refusal(const beast::error_code& ec, std::size_t body_limit) {
-    if (ec == http::error::body_limit) return aws_json::error(AwsError::too_large(body_limit), ids::uuid_v4());
+    if (ec == http::error::body_limit) return protocols::aws_json_1_1().error(nullptr, AwsError::too_large(body_limit), ids::uuid_v4());
     int status = ec == http::error::header_limit ? 431 : 400;
-    return aws_json::error(AwsError::client("BadRequest", "Malformed HTTP request: " + ec.message(), status),
+    return protocols::aws_json_1_1().error(nullptr, AwsError::client("BadRequest", "Malformed HTTP request: " + ec.message(), status),
                            ids::uuid_v4());
   }
 
@@ -311,7 +312,7 @@ struct HttpServer::Impl {
       } catch (const std::exception& e) {
         std::string id = ids::uuid_v4();
         spdlog::error("request {}: {}", id, e.what());
-        resp = aws_json::error(AwsError::internal(id), id);
+        resp = protocols::aws_json_1_1().error(nullptr, AwsError::internal(id), id);
       }
       bool more = co_await send(stream, std::move(resp), version, keep_alive && !stopping);
       --in_flight;

@@ -12,6 +12,11 @@
 namespace berth::api {
 
 struct HttpRequest {
+  // Every header as received, in order (names as the client spelled them).
+  std::vector<std::pair<std::string, std::string>> headers;
+  // The first header of that name (case-insensitive); empty when absent.
+  std::string_view header(std::string_view name) const;
+
   std::string method;
   std::string target;  // path and query
   std::string amz_target;
@@ -40,6 +45,17 @@ struct HttpResponse {
 
   bool has_file() const { return !file_path.empty(); }
 };
+
+inline std::string_view HttpRequest::header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (k.size() != name.size()) continue;
+    bool same = true;
+    for (std::size_t i = 0; i < k.size() && same; ++i)
+      same = (k[i] | 0x20) == (name[i] | 0x20);  // ASCII case folding suffices for header names
+    if (same) return v;
+  }
+  return {};
+}
 
 // Where a streamed request body goes (registry uploads): bytes arrive in order, then finish()
 // gives the response. finish(false) means the body did not arrive whole.

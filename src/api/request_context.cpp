@@ -6,7 +6,7 @@ namespace berth::api {
 
 Caller caller_from_authorization(std::string_view auth, std::string_view default_account,
                                  std::string_view default_region) {
-  Caller c{std::string(default_account), std::string(default_region), {}};
+  Caller c{std::string(default_account), std::string(default_region), {}, {}};
   // AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/ecs/aws4_request, SignedHeaders=..., Signature=...
   auto pos = auth.find("Credential=");
   if (pos == std::string_view::npos) return c;
@@ -22,6 +22,7 @@ Caller caller_from_authorization(std::string_view auth, std::string_view default
   }
   if (n >= 1) c.access_key = std::string(parts[0]);
   if (n >= 3 && !parts[2].empty()) c.region = std::string(parts[2]);
+  if (n >= 4) c.service = std::string(parts[3]);
   if (ids::is_twelve_digits(c.access_key)) c.account = c.access_key;
   return c;
 }

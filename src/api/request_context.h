@@ -9,6 +9,7 @@ struct Caller {
   std::string account;
   std::string region;
   std::string access_key;
+  std::string service;  // the credential scope's service (signing name); empty when unsigned
 };
 
 // Region from the credential scope; an access key id of exactly 12 digits is the account id

@@ -2,7 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "api/aws_json.h"
+#include "api/protocols/protocol.h"
+#include "api/route.h"
 #include "common/ids.h"
 #include "common/json.h"
 
@@ -28,11 +29,10 @@ HttpResponse Router::route(const HttpRequest& req) {
     return json_response(200, R"({"reset":true})");
   }
   if (registry_ && RegistryRoutes::handles(path)) return registry_->route(req);
-  if (req.method == "POST" && path == "/") return dispatcher_.handle(req);
-  if (!req.amz_target.empty()) return dispatcher_.handle(req);
-  return aws_json::error(AwsError::client("UnknownOperationException",
-                                          "No operation at " + req.method + " " + std::string(path), 404),
-                         ids::uuid_v4());
+  if (is_aws_call(req)) return dispatcher_.handle(req);
+  return protocols::aws_json_1_1().error(
+      nullptr, AwsError::client("UnknownOperationException", "No operation at " + req.method + " " + std::string(path), 404),
+      ids::uuid_v4());
 }
 
 std::unique_ptr<BodySink> Router::sink_for(const HttpRequest& head) {

@@ -1,6 +1,6 @@
 #pragma once
-// Where a request goes: /_berth/* to berth's own endpoints, POST / with X-Amz-Target to the
-// AWS dispatcher, /v2/ to the registry.
+// Where a request goes: /_berth/* to berth's own endpoints, /v2/ to the registry, AWS calls
+// (X-Amz-Target, a query form, a CBOR operation path; see api/route.h) to the dispatcher.
 #include <chrono>
 #include <functional>
 

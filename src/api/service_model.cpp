@@ -58,6 +58,15 @@ std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view service, std:
   const Value& meta = doc["metadata"];
   m->target_prefix_ = str(meta, "targetPrefix");
   m->api_version_ = str(meta, "apiVersion");
+  if (meta.HasMember("protocols") && meta["protocols"].IsArray())
+    for (const auto& p : meta["protocols"].GetArray()) m->protocols_.emplace_back(p.GetString());
+  if (m->protocols_.empty()) m->protocols_.push_back(str(meta, "protocol"));
+  m->json_version_ = str(meta, "jsonVersion");
+  m->signing_name_ = str(meta, "signingName");
+  if (m->signing_name_.empty()) m->signing_name_ = str(meta, "endpointPrefix");
+  m->xml_namespace_ = str(meta, "xmlNamespace");
+  m->global_ = meta.HasMember("globalEndpoint");
+  m->query_compatible_ = meta.HasMember("awsQueryCompatible");
   m->botocore_version_ = str(doc, "botocoreVersion");
 
   // Two passes: create every shape, then link references.
@@ -81,6 +90,9 @@ std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view service, std:
     s.exception = v.HasMember("exception") && v["exception"].IsTrue();
     if (v.HasMember("error") && v["error"].HasMember("httpStatusCode"))
       s.http_status = v["error"]["httpStatusCode"].GetInt();
+    if (v.HasMember("error")) s.error_code = str(v["error"], "code");
+    s.flattened = v.HasMember("flattened") && v["flattened"].IsTrue();
+    s.timestamp_format = str(v, "timestampFormat");
     if (v.HasMember("fault") && v["fault"].IsTrue()) s.http_status = 500;
     if (v.HasMember("min")) s.min = v["min"].GetDouble();
     if (v.HasMember("max")) s.max = v["max"].GetDouble();
@@ -98,8 +110,11 @@ std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view service, std:
     }
     if (v.HasMember("members")) {
       const Value& members = v["members"];
-      for (auto mi = members.MemberBegin(); mi != members.MemberEnd(); ++mi)
-        s.members.push_back({mi->name.GetString(), ref(mi->value), false});
+      for (auto mi = members.MemberBegin(); mi != members.MemberEnd(); ++mi) {
+        const Value& mv = mi->value;
+        s.members.push_back({mi->name.GetString(), ref(mv), false, str(mv, "locationName"),
+                             mv.HasMember("flattened") && mv["flattened"].IsTrue()});
+      }
       if (v.HasMember("required"))
         for (const auto& r : v["required"].GetArray())
           for (auto& mem : s.members)
@@ -108,6 +123,11 @@ std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view service, std:
     if (v.HasMember("member")) s.member = ref(v["member"]);
     if (v.HasMember("key")) s.key = ref(v["key"]);
     if (v.HasMember("value")) s.value = ref(v["value"]);
+    // XML element names of list members and map entries ride on the reference; keep them on
+    // the containing shape.
+    if (v.HasMember("member")) s.member_name = str(v["member"], "locationName");
+    if (v.HasMember("key")) s.key_name = str(v["key"], "locationName");
+    if (v.HasMember("value")) s.value_name = str(v["value"], "locationName");
   }
 
   const Value& ops = doc["operations"];
@@ -119,6 +139,7 @@ std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view service, std:
     if (v.HasMember("output")) op.output = ref(v["output"]);
     if (v.HasMember("errors"))
       for (const auto& e : v["errors"].GetArray()) op.errors.push_back(str(e, "shape"));
+    if (v.HasMember("output")) op.result_wrapper = str(v["output"], "resultWrapper");
     m->operations_.emplace(op.name, std::move(op));
   }
   if (doc.HasMember("paginators")) {
@@ -137,6 +158,19 @@ std::unique_ptr<ServiceModel> ServiceModel::embedded(std::string_view service) {
   for (const auto* e = models::kEmbedded; !e->first.empty(); ++e)
     if (e->first == service) return parse(service, e->second);
   throw std::runtime_error("no embedded model for " + std::string(service));
+}
+
+bool ServiceModel::speaks(std::string_view protocol) const {
+  for (const auto& p : protocols_)
+    if (p == protocol) return true;
+  return false;
+}
+
+const Shape* ServiceModel::error_shape(std::string_view code) const {
+  if (const Shape* s = shape(code); s && s->exception) return s;
+  for (const auto& [name, s] : shapes_)
+    if (s->exception && s->error_code == code) return s.get();
+  return nullptr;
 }
 
 const Operation* ServiceModel::operation(std::string_view name) const {

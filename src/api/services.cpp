@@ -9,6 +9,14 @@ void register_services(OperationTable& t) {
   // ECR words its input errors as InvalidParameterException.
   t.add_service(ServiceModel::embedded("ecr"), {"InvalidParameterException", "InvalidParameterException"});
   t.add_service(ServiceModel::embedded("logs"), {"InvalidParameterException", "InvalidParameterException"});
+  // The query services answer broken input with ValidationError ("1 validation error detected: ...").
+  t.add_service(ServiceModel::embedded("iam"), {"ValidationError", "ValidationError"});
+  t.add_service(ServiceModel::embedded("sts"), {"ValidationError", "ValidationError"});
+  t.add_service(ServiceModel::embedded("elbv2"), {"ValidationError", "ValidationError"});
+  // CloudWatch models its own: MissingParameter and InvalidParameterValue on the query wire.
+  t.add_service(ServiceModel::embedded("cloudwatch"),
+                {"MissingRequiredParameterException", "InvalidParameterValueException"});
+  t.add_service(ServiceModel::embedded("application-autoscaling"), {});
 
   ecs::register_clusters(t);
   ecs::register_capacity_providers(t);
@@ -30,6 +38,8 @@ void register_services(OperationTable& t) {
   logs::register_streams(t);
   logs::register_events(t);
   logs::register_tags(t);
+
+  sts::register_caller_identity(t);
 }
 
 }  // namespace berth::api

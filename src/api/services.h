@@ -34,4 +34,8 @@ void register_events(OperationTable& t);
 void register_tags(OperationTable& t);
 }  // namespace logs
 
+namespace sts {
+void register_caller_identity(OperationTable& t);
+}  // namespace sts
+
 }  // namespace berth::api

@@ -1,6 +1,6 @@
 #pragma once
 // The one error type that reaches the AWS wire: every failure a handler reports is an AwsError
-// value, turned into bytes only by the dispatcher (see api/aws_json.h).
+// value, turned into bytes only by the protocols (see api/protocols/protocol.h).
 #include <string>
 
 namespace berth {

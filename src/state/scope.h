@@ -1,5 +1,6 @@
 #pragma once
-// AWS partitions state by account and region; every store call names both.
+// AWS partitions state by account and region; every store call names both. A global service
+// (IAM) keeps its state per account: its region is empty.
 #include <string>
 
 namespace berth::state {

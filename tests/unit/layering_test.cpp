@@ -43,6 +43,8 @@ TEST_CASE("lower layers do not include upper ones, and only the server includes 
       {"logs", {"\"api/", "\"runtime/", "boost/"}},
       {"api/ecs", {"boost/", "sqlite3.h"}},
       {"api/logs", {"boost/", "sqlite3.h"}},
+      {"api/sts", {"boost/", "sqlite3.h"}},
+      {"api/protocols", {"boost/", "sqlite3.h", "\"state/", "\"runtime/"}},
   };
   for (const auto& rule : rules) {
     auto bad = violations(rule);
