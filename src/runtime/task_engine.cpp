@@ -152,6 +152,7 @@ void TaskEngine::stop() {
   side_.stop();
   logs_.stop();
   namespaces_.stop();  // removes the warm pool
+  if (resetting() && docker_ok_) finish_reset();  // a reset just before the stop still cleans up
   if (opt_.ephemeral && docker_ok_) {
     // Its state goes with it, so nothing could adopt or remove these later.
     std::vector<std::string> arns;
@@ -270,8 +271,16 @@ void TaskEngine::finish_reset() {
 void TaskEngine::remove_all_containers(const std::vector<std::string>& arns) {
   namespaces_.forget();
   auto list = docker_.list_containers({std::string(labels::kInstance) + "=" + opt_.instance});
-  if (auto* containers = std::get_if<std::vector<ContainerInfo>>(&list))
-    for (const auto& c : *containers) docker_.remove_container(c.id, true);
+  if (auto* containers = std::get_if<std::vector<ContainerInfo>>(&list)) {
+    // Eight at a time: one by one, a hundred removals on a busy daemon outlast a stop.
+    std::atomic<std::size_t> next{0};
+    std::vector<std::thread> removers;
+    for (int i = 0; i < 8; ++i)
+      removers.emplace_back([&] {
+        for (std::size_t k; (k = next++) < containers->size();) docker_.remove_container((*containers)[k].id, true);
+      });
+    for (auto& t : removers) t.join();
+  }
   // Only this berth's task volumes: other berths on the same daemon keep theirs.
   for (const auto& arn : arns) {
     ports_.unpublish(arn);
@@ -398,6 +407,7 @@ void TaskEngine::sweep(const std::vector<ContainerInfo>& mine, bool at_start) {
   });
   static const std::string kPauseMark = "-internalecspause-";
   for (const auto& c : mine) {
+    if (stopping_) return;  // the next start sweeps again
     std::string why;
     auto arn = c.labels.find(labels::kTaskArn);
     auto mark = c.name.find(kPauseMark);
@@ -425,6 +435,7 @@ void TaskEngine::sweep_gone_instances() {
     if (auto it = c.labels.find(labels::kInstance); it != c.labels.end() && it->second != opt_.instance)
       by_instance[it->second].push_back(&c);
   for (const auto& [instance, containers] : by_instance) {
+    if (stopping_) return;
     if (!instance_gone(instance)) continue;  // a berth still running (another test, CI): never touch
     spdlog::info("removing {} container(s) left by the berth of {}, which is gone", containers.size(), instance);
     for (const auto* c : containers) {
