@@ -21,6 +21,7 @@
 #include "registry/images.h"
 #include "runtime/docker_client.h"
 #include "runtime/image_source.h"
+#include "runtime/instance_dir.h"
 #include "runtime/task_engine.h"
 #include "registry/lifecycle_apply.h"
 #include "state/ecr_store.h"
@@ -59,6 +60,10 @@ int serve(Config cfg) {
   }
   cfg.data_dir = dir.string();
 
+  // Tells other berths on this daemon that this one lives (its leftovers are theirs to remove
+  // once it is gone: runtime/instance_dir.h).
+  runtime::InstanceLock instance_lock(dir.string(), cfg.ephemeral);
+  if (!instance_lock.held()) spdlog::warn("another berth may be using the data directory {}", dir.string());
   int rc = 0;
   try {
     state::Database db((dir / "berth.db").string());
@@ -78,10 +83,13 @@ int serve(Config cfg) {
         return tokens.issue(a, r, clock.now_millis() + registry::TokenIssuer::kLifetimeMillis);
       })(image, account, region);
     }, {.instance = cfg.data_dir, .on_metadata_network = [&] { return metadata_ready(); },
-        .warm_namespaces = cfg.warm_namespaces, .secrets_file = cfg.secrets_file});
+        .ephemeral = cfg.ephemeral, .warm_namespaces = cfg.warm_namespaces, .secrets_file = cfg.secrets_file,
+        .on_task_changed = {}});  // the service scheduler (E) takes it
     api::Dispatcher dispatcher(ops, db, clock, cfg, {&blobs, &uploads, &tokens, &engine});
     api::RegistryRoutes registry_routes(db, blobs, uploads, tokens, clock, cfg);
-    api::Router router(dispatcher, db, &registry_routes, [&] { engine.remove_all_containers(); });
+    // The engine pauses, the database is wiped, and the engine's own thread removes the
+    // containers (an HTTP thread never waits on Docker).
+    api::Router router(dispatcher, db, &registry_routes, [&] { engine.reset([&] { db.wipe(); }); });
     api::HttpServer server(router, {.host = cfg.listen_host, .port = cfg.listen_port, .threads = cfg.threads});
     api::MetadataRoutes metadata_routes(db, *docker, clock, router);
     metadata_ready = [&] { return server.add_listener("169.254.170.2", 80, metadata_routes); };

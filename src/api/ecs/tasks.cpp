@@ -344,14 +344,11 @@ Outcome stop_task(OpContext& ctx, const json::Value& in) {
   state::TaskStore store(ctx.db);
   auto task = arn ? store.get(*arn) : std::nullopt;
   if (!task || task->cluster != cluster_row->name) return errors::invalid_parameter("The referenced task was not found.");
-  if (task->desired_status != "STOPPED") {
-    task->desired_status = "STOPPED";
-    task->stop_code = "UserInitiated";
-    task->stopped_reason = std::string(json::get_string(in, "reason").value_or("Task stopped by user"));
-    task->stopping_at = ctx.clock.now_millis();
-    store.update(*task);
-    ++task->version;
-    if (auto* engine = ctx.services.engine) ctx.after_commit.push_back([engine](state::Database&) { engine->wake(); });
+  if (store.request_stop(task->arn, "UserInitiated", json::get_string(in, "reason").value_or("Task stopped by user"),
+                         ctx.clock.now_millis())) {
+    task = store.get(task->arn);
+    if (auto* engine = ctx.services.engine)
+      ctx.after_commit.push_back([engine, arn = task->arn](state::Database&) { engine->wake(arn); });
   }
   Body b;
   b.w.StartObject();
