@@ -21,6 +21,7 @@ struct HttpRequest {
   std::string range;          // Range
   std::string content_range;  // Content-Range
   std::string host;
+  std::string origin;         // Origin: sent by browsers only (src/api/listener_policy.h)
   std::optional<std::uint64_t> content_length;
   std::string body;           // empty when the body was streamed to a BodySink
 };
