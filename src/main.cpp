@@ -11,6 +11,7 @@
 
 #include "api/dispatcher.h"
 #include "api/http_server.h"
+#include "api/listener_policy.h"
 #include "api/metadata_routes.h"
 #include "api/operation_table.h"
 #include "api/registry_routes.h"
@@ -35,6 +36,16 @@ namespace fs = std::filesystem;
 using namespace berth;
 
 namespace {
+// berth runs containers through the Docker socket: whoever reaches its API is root on this host.
+void warn_if_exposed(const std::string& host, unsigned short port) {
+  if (api::is_loopback_address(host)) return;
+  spdlog::warn("listening on {}:{}, which is not a loopback address: anyone who can reach it can call berth's "
+               "ECS, ECR and Logs APIs without a verified signature, push and pull images, and run containers "
+               "through this machine's Docker daemon (with --allow-host-access, as root on this host). "
+               "Requests must still carry a Host this berth answers to (--allow-host)",
+               host, port);
+}
+
 int serve(Config cfg) {
   auto t0 = std::chrono::steady_clock::now();
   if (!logging::setup(cfg.log_level)) {
@@ -90,8 +101,13 @@ int serve(Config cfg) {
     // The engine pauses, the database is wiped, and the engine's own thread removes the
     // containers (an HTTP thread never waits on Docker).
     api::Router router(dispatcher, db, &registry_routes, [&] { engine.reset([&] { db.wipe(); }); });
-    api::HttpServer server(router, {.host = cfg.listen_host, .port = cfg.listen_port, .threads = cfg.threads});
-    api::MetadataRoutes metadata_routes(db, *docker, clock, router);
+    // Filled once the registry host is known (after bind), before the first request.
+    api::LoopbackPolicy loopback_policy;
+    api::GuardedHandler loopback(router, [&](const api::HttpRequest& r) { return api::check_loopback(r, loopback_policy); });
+    api::TaskSignature signed_by_task;  // the identity layer's check of task credentials; none yet
+    api::GuardedHandler task_facing(router, [&](const api::HttpRequest& r) { return api::check_task_facing(r, signed_by_task); });
+    api::HttpServer server(loopback, {.host = cfg.listen_host, .port = cfg.listen_port, .threads = cfg.threads});
+    api::MetadataRoutes metadata_routes(db, *docker, clock, task_facing);
     metadata_ready = [&] { return server.add_listener("169.254.170.2", 80, metadata_routes); };
     Maintenance maintenance;
     maintenance.add("registry-cleanup", std::chrono::minutes(5), [&] {
@@ -103,6 +119,7 @@ int serve(Config cfg) {
         state::EcrStore store(c, {cfg.account_id, cfg.region});
         store.unlink_stale(clock.now_millis() - 24LL * 3600 * 1000);
         registry::collect_garbage(store, blobs);
+        registry::sweep_orphan_files(store, blobs, std::chrono::hours(1));
         return true;
       });
     });
@@ -120,6 +137,11 @@ int serve(Config cfg) {
     });
     unsigned short port = server.bind();
     if (cfg.registry_host.empty()) cfg.registry_host = "localhost:" + std::to_string(port);
+    loopback_policy.allowed_hosts = cfg.allowed_hosts;
+    loopback_policy.allowed_hosts.push_back(cfg.listen_host.find(':') != std::string::npos ? "[" + cfg.listen_host + "]"
+                                                                                          : cfg.listen_host);
+    loopback_policy.allowed_hosts.push_back(cfg.registry_host);
+    warn_if_exposed(cfg.listen_host, port);
     maintenance.start();
     engine.start();
     server.run([&] {

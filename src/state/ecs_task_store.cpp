@@ -38,16 +38,21 @@ TaskRow task_of(const Query& q) {
 void save_containers(Connection& c, const TaskRow& row) {
   for (const auto& k : row.containers)
     c.query("INSERT INTO task_containers (task_arn, name, position, container_arn, image, essential, docker_id, "
-            "image_digest, last_status, exit_code, reason, network_bindings, health_status) VALUES "
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (task_arn, name) DO UPDATE SET "
+            "image_digest, last_status, exit_code, reason, network_bindings, health_status, token) VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (task_arn, name) DO UPDATE SET "
             "docker_id = excluded.docker_id, image_digest = excluded.image_digest, last_status = excluded.last_status, "
             "exit_code = excluded.exit_code, reason = excluded.reason, network_bindings = excluded.network_bindings, "
             "health_status = excluded.health_status",
             row.arn, k.name, k.position, k.container_arn, k.image, k.essential ? 1 : 0, k.docker_id, k.image_digest,
-            k.last_status, k.exit_code, k.reason, k.network_bindings, k.health_status)
+            k.last_status, k.exit_code, k.reason, k.network_bindings, k.health_status, container_token(k.container_arn))
         .run();
 }
 }  // namespace
+
+std::string container_token(std::string_view container_arn) {
+  auto slash = container_arn.rfind('/');
+  return std::string(slash == std::string_view::npos ? container_arn : container_arn.substr(slash + 1));
+}
 
 void TaskStore::insert(const TaskRow& r) {
   c_.query(std::string("INSERT INTO tasks (") + kTaskColumns +
@@ -148,7 +153,8 @@ std::vector<std::string> TaskStore::list(const Scope& scope, const TaskFilter& f
 std::optional<TaskRow> TaskStore::by_container_token(std::string_view token) {
   std::string arn;
   {
-    auto q = c_.query("SELECT task_arn FROM task_containers WHERE container_arn LIKE '%/' || ?", token);
+    // Exact match through an index: the token comes from a URL any container can send.
+    auto q = c_.query("SELECT task_arn FROM task_containers WHERE token = ?", token);
     if (!q.step()) return std::nullopt;
     arn = q.str(0);
   }

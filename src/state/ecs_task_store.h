@@ -50,6 +50,9 @@ struct TaskFilter {
   std::optional<std::string> family, started_by, desired_status, launch_type, service_group;
 };
 
+// A container's metadata token: the last part of its ARN (what ECS_CONTAINER_METADATA_URI ends with).
+std::string container_token(std::string_view container_arn);
+
 class TaskStore {
  public:
   explicit TaskStore(Connection& c) : c_(c) {}
@@ -78,6 +81,7 @@ class TaskStore {
   // Counts of a cluster's tasks by last status ("RUNNING", "PENDING" covers the rest).
   std::pair<int, int> running_and_pending(const Scope& scope, std::string_view cluster);
   // The task holding the container whose ARN ends in /TOKEN (the metadata endpoint's key).
+  // The task whose container has this metadata token (exactly; no pattern); nullopt for none.
   std::optional<TaskRow> by_container_token(std::string_view token);
   // The task whose role credentials are served under this id.
   std::optional<TaskRow> by_credentials_id(std::string_view id);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "api/ecs/errors.h"
+#include "ecs/host_access.h"
 #include "api/ecs/identifiers.h"
 #include "api/ecs/shapes.h"
 #include "api/ecs/tags.h"
@@ -213,6 +214,9 @@ Outcome run_task(OpContext& ctx, const json::Value& in) {
   bool fargate_ok = false;
   for (const auto& c : tdoc["compatibilities"].GetArray()) fargate_ok |= json::view(c) == launch_type;
   if (!fargate_ok) return errors::client("Task definition does not support launch_type " + launch_type + ".");
+  // Rows registered before berth checked host access, and EC2 tasks without --allow-host-access.
+  if (auto refusal = ::berth::ecs::host_access_refusal(tdoc, launch_type, ctx.config.allow_host_access))
+    return errors::client(*refusal);
 
   std::string network_mode(json::get_string(tdoc, "networkMode").value_or("bridge"));
   std::string subnet;
