@@ -33,6 +33,11 @@ Options of serve:
   --secrets-file FILE       JSON object giving tasks the values of their secrets (Secrets Manager
                             ARNs, SSM parameters), repositoryCredentials and S3 environmentFiles
   --warm-namespaces N       pause containers kept ready once awsvpc tasks run (default 2, 0: none)
+  --credentials FILE        verify the SigV4 signature of every AWS API call against these keys:
+                            {"AKID": {"secretAccessKey": "...", "accountId": "123456789012"}};
+                            keys berth minted (STS, task roles) always verify with their secret
+  --enforce-iam             evaluate calls signed with task role or AssumeRole credentials
+                            against the role's IAM policies, refusing what they do not allow
 )";
 }
 
@@ -137,7 +142,7 @@ std::optional<Command> parse_command_line(int argc, char** argv, std::string& er
     if (auto eq = arg.find('='); arg.starts_with("--") && eq != std::string_view::npos) {
       value = arg.substr(eq + 1);
       arg = arg.substr(0, eq);
-    } else if (arg != "--ephemeral" && arg != "--help") {
+    } else if (arg != "--ephemeral" && arg != "--help" && arg != "--enforce-iam") {
       if (i + 1 >= argc) {
         error = "missing value for " + std::string(arg);
         return std::nullopt;
@@ -183,6 +188,10 @@ std::optional<Command> parse_command_line(int argc, char** argv, std::string& er
         return std::nullopt;
       }
       c.warm_namespaces = n;
+    } else if (arg == "--credentials") {
+      c.credentials_file = value;
+    } else if (arg == "--enforce-iam") {
+      c.enforce_iam = true;
     } else if (arg == "--help") {
       return Command{Command::Kind::Help, {}};
     } else {

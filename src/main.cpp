@@ -17,6 +17,8 @@
 #include "api/router.h"
 #include "api/services.h"
 #include "cli.h"
+#include "api/identity.h"
+#include "iam/credentials.h"
 #include "maintenance.h"
 #include "registry/images.h"
 #include "runtime/docker_client.h"
@@ -68,6 +70,17 @@ int serve(Config cfg) {
     registry::BlobStore blobs((dir / "registry").string());
     registry::Uploads uploads(blobs);
     registry::TokenIssuer tokens((dir / "registry" / "secret").string());
+    auto minter = iam::CredentialMinter::from_file((dir / "sts-secret").string());
+    // --credentials: the keys whose signatures berth verifies on every call.
+    std::optional<api::StaticKeys> static_keys;
+    if (!cfg.credentials_file.empty()) {
+      std::string error;
+      static_keys = api::load_credentials_file(cfg.credentials_file, error);
+      if (!static_keys) {
+        spdlog::critical("--credentials: {}", error);
+        return 1;
+      }
+    }
     auto docker = runtime::make_docker_client();
     // Bound once the task engine has made the Docker network whose gateway is its address.
     std::function<unsigned short()> metadata_ready = [] { return static_cast<unsigned short>(0); };
@@ -79,11 +92,12 @@ int serve(Config cfg) {
       })(image, account, region);
     }, {.instance = cfg.data_dir, .on_metadata_network = [&] { return metadata_ready(); },
         .warm_namespaces = cfg.warm_namespaces, .secrets_file = cfg.secrets_file});
-    api::Dispatcher dispatcher(ops, db, clock, cfg, {&blobs, &uploads, &tokens, &engine});
+    api::Dispatcher dispatcher(ops, db, clock, cfg, {&blobs, &uploads, &tokens, &engine, &minter,
+                                                      static_keys ? &*static_keys : nullptr});
     api::RegistryRoutes registry_routes(db, blobs, uploads, tokens, clock, cfg);
     api::Router router(dispatcher, db, &registry_routes, [&] { engine.remove_all_containers(); });
     api::HttpServer server(router, {.host = cfg.listen_host, .port = cfg.listen_port, .threads = cfg.threads});
-    api::MetadataRoutes metadata_routes(db, *docker, clock, router);
+    api::MetadataRoutes metadata_routes(db, *docker, clock, router, minter);
     metadata_ready = [&] { return server.add_listener("169.254.170.2", 80, metadata_routes); };
     Maintenance maintenance;
     maintenance.add("registry-cleanup", std::chrono::minutes(5), [&] {

@@ -17,6 +17,8 @@ struct Config {
   std::string registry_host;    // host[:port] written into repositoryUri; empty: localhost:PORT
   std::string secrets_file;     // values for tasks' secrets, registry credentials and env files
   int warm_namespaces = 2;      // pause containers kept ready for awsvpc tasks; 0: none
+  std::string credentials_file; // --credentials: keys whose SigV4 signatures berth verifies
+  bool enforce_iam = false;     // evaluate role sessions' calls against their IAM policies
 
   static std::string default_data_dir();
 };
