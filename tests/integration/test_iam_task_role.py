@@ -64,6 +64,7 @@ def test_task_role_session_inside_a_task_and_enforce_iam(tmp_path, boto3_image):
         b.aws("ecs", "create-cluster", "--cluster-name", "demo")
         td = {"family": "probe", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": "256",
               "memory": "512", "taskRoleArn": f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/app",
+              "executionRoleArn": f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/exec",
               "containerDefinitions": [{"name": "probe", "image": boto3_image, "essential": True,
                                         "command": ["python3", "-c", PROBE],
                                         "logConfiguration": {"logDriver": "awslogs", "options": {
