@@ -39,6 +39,11 @@ Options of serve:
   --allow-host-access       let EC2 and EXTERNAL tasks be privileged, use host networking, host
                             paths, devices and added capabilities (root on this machine); FARGATE
                             tasks never can
+  --credentials FILE        verify the SigV4 signature of every AWS API call against these keys:
+                            {"AKID": {"secretAccessKey": "...", "accountId": "123456789012"}};
+                            keys berth minted (STS, task roles) always verify with their secret
+  --enforce-iam             evaluate calls signed with task role or AssumeRole credentials
+                            against the role's IAM policies, refusing what they do not allow
 )";
 }
 
@@ -143,7 +148,7 @@ std::optional<Command> parse_command_line(int argc, char** argv, std::string& er
     if (auto eq = arg.find('='); arg.starts_with("--") && eq != std::string_view::npos) {
       value = arg.substr(eq + 1);
       arg = arg.substr(0, eq);
-    } else if (arg != "--ephemeral" && arg != "--help" && arg != "--allow-host-access") {
+    } else if (arg != "--ephemeral" && arg != "--help" && arg != "--allow-host-access" && arg != "--enforce-iam") {
       if (i + 1 >= argc) {
         error = "missing value for " + std::string(arg);
         return std::nullopt;
@@ -197,6 +202,10 @@ std::optional<Command> parse_command_line(int argc, char** argv, std::string& er
       c.allowed_hosts.emplace_back(value);
     } else if (arg == "--allow-host-access") {
       c.allow_host_access = true;
+    } else if (arg == "--credentials") {
+      c.credentials_file = value;
+    } else if (arg == "--enforce-iam") {
+      c.enforce_iam = true;
     } else if (arg == "--help") {
       return Command{Command::Kind::Help, {}, {}};
     } else {

@@ -18,6 +18,8 @@
 #include "api/router.h"
 #include "api/services.h"
 #include "cli.h"
+#include "api/identity.h"
+#include "iam/credentials.h"
 #include "maintenance.h"
 #include "registry/images.h"
 #include "runtime/docker_client.h"
@@ -84,6 +86,17 @@ int serve(Config cfg) {
     registry::BlobStore blobs((dir / "registry").string());
     registry::Uploads uploads(blobs);
     registry::TokenIssuer tokens((dir / "registry" / "secret").string());
+    auto minter = iam::CredentialMinter::from_file((dir / "sts-secret").string());
+    // --credentials: the keys whose signatures berth verifies on every call.
+    std::optional<api::StaticKeys> static_keys;
+    if (!cfg.credentials_file.empty()) {
+      std::string error;
+      static_keys = api::load_credentials_file(cfg.credentials_file, error);
+      if (!static_keys) {
+        spdlog::critical("--credentials: {}", error);
+        return 1;
+      }
+    }
     auto docker = runtime::make_docker_client();
     // Bound once the task engine has made the Docker network whose gateway is its address.
     std::function<unsigned short()> metadata_ready = [] { return static_cast<unsigned short>(0); };
@@ -96,7 +109,8 @@ int serve(Config cfg) {
     }, {.instance = cfg.data_dir, .on_metadata_network = [&] { return metadata_ready(); },
         .ephemeral = cfg.ephemeral, .warm_namespaces = cfg.warm_namespaces, .secrets_file = cfg.secrets_file,
         .on_task_changed = {}});  // the service scheduler (E) takes it
-    api::Dispatcher dispatcher(ops, db, clock, cfg, {&blobs, &uploads, &tokens, &engine});
+    api::Dispatcher dispatcher(ops, db, clock, cfg, {&blobs, &uploads, &tokens, &engine, &minter,
+                                                      static_keys ? &*static_keys : nullptr});
     api::RegistryRoutes registry_routes(db, blobs, uploads, tokens, clock, cfg);
     // The engine pauses, the database is wiped, and the engine's own thread removes the
     // containers (an HTTP thread never waits on Docker).
@@ -104,10 +118,12 @@ int serve(Config cfg) {
     // Filled once the registry host is known (after bind), before the first request.
     api::LoopbackPolicy loopback_policy;
     api::GuardedHandler loopback(router, [&](const api::HttpRequest& r) { return api::check_loopback(r, loopback_policy); });
-    api::TaskSignature signed_by_task;  // the identity layer's check of task credentials; none yet
+    api::TaskSignature signed_by_task = [&](const api::HttpRequest& r) {
+      return api::signed_with_task_key(db, minter, r, cfg.account_id, clock.now_millis());
+    };
     api::GuardedHandler task_facing(router, [&](const api::HttpRequest& r) { return api::check_task_facing(r, signed_by_task); });
     api::HttpServer server(loopback, {.host = cfg.listen_host, .port = cfg.listen_port, .threads = cfg.threads});
-    api::MetadataRoutes metadata_routes(db, *docker, clock, task_facing);
+    api::MetadataRoutes metadata_routes(db, *docker, clock, task_facing, minter);
     metadata_ready = [&] { return server.add_listener("169.254.170.2", 80, metadata_routes); };
     Maintenance maintenance;
     maintenance.add("registry-cleanup", std::chrono::minutes(5), [&] {

@@ -6,6 +6,7 @@
 #include <vector>
 #include <variant>
 
+#include "api/identity.h"
 #include "api/service_model.h"
 #include "common/arn.h"
 #include "registry/auth_token.h"
@@ -27,6 +28,8 @@ struct Services {
   registry::Uploads* uploads = nullptr;
   const registry::TokenIssuer* tokens = nullptr;
   runtime::TaskEngine* engine = nullptr;
+  const berth::iam::CredentialMinter* minter = nullptr;  // STS sessions and task role credentials
+  const StaticKeys* static_keys = nullptr;  // --credentials: verify every call's signature
 };
 
 struct OpContext {
@@ -41,11 +44,13 @@ struct OpContext {
   const Services& services;
   // Work to do once the call's transaction has committed (e.g. collecting freed blobs).
   std::vector<std::function<void(state::Database&)>> after_commit;
+  // Who signed the call (api/identity.h); empty arn: the account root.
+  Identity caller{};
 
   // Where the call's state lives: per account and region, or per account alone for a global
   // service (IAM and STS; their models name a global endpoint).
   state::Scope scope() const { return {account, model.global() ? std::string() : region}; }
-  // The caller's identity; berth does not verify credentials, so it is the account root.
+  // The account's root principal (ECS account settings and registeredBy use it).
   std::string principal_arn() const { return arns::root_principal(account); }
 };
 

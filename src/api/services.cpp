@@ -39,7 +39,12 @@ void register_services(OperationTable& t) {
   logs::register_events(t);
   logs::register_tags(t);
 
-  sts::register_caller_identity(t);
+  iam::register_roles(t);
+  iam::register_policies(t);
+  iam::register_role_policies(t);
+  iam::register_instance_profiles(t);
+  iam::register_tags(t);
+  sts::register_sessions(t);
 }
 
 }  // namespace berth::api

@@ -34,8 +34,16 @@ void register_events(OperationTable& t);
 void register_tags(OperationTable& t);
 }  // namespace logs
 
+namespace iam {
+void register_roles(OperationTable& t);
+void register_policies(OperationTable& t);
+void register_role_policies(OperationTable& t);
+void register_instance_profiles(OperationTable& t);
+void register_tags(OperationTable& t);
+}  // namespace iam
+
 namespace sts {
-void register_caller_identity(OperationTable& t);
+void register_sessions(OperationTable& t);
 }  // namespace sts
 
 }  // namespace berth::api

@@ -20,6 +20,8 @@ struct Config {
   int warm_namespaces = 2;      // pause containers kept ready for awsvpc tasks; 0: none
   std::vector<std::string> allowed_hosts;  // --allow-host: Host names the loopback listener serves too
   bool allow_host_access = false;  // --allow-host-access: EC2 tasks may be privileged, use host paths...
+  std::string credentials_file; // --credentials: keys whose SigV4 signatures berth verifies
+  bool enforce_iam = false;     // evaluate role sessions' calls against their IAM policies
 
   static std::string default_data_dir();
 };

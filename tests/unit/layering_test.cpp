@@ -46,6 +46,8 @@ TEST_CASE("lower layers do not include upper ones, and only the server includes 
       {"api/logs", {"boost/", "sqlite3.h"}},
       {"api/sts", {"boost/", "sqlite3.h"}},
       {"api/protocols", {"boost/", "sqlite3.h", "\"state/", "\"runtime/"}},
+      {"iam", {"\"api/", "\"state/", "\"runtime/", "\"registry/", "\"logs/", "boost/", "sqlite3.h"}},
+      {"api/iam", {"boost/", "sqlite3.h"}},
   };
   for (const auto& rule : rules) {
     auto bad = violations(rule);

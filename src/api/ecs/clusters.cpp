@@ -8,6 +8,7 @@
 #include "api/ecs/shapes.h"
 #include "api/ecs/tags.h"
 #include "api/pagination.h"
+#include "api/iam/roles.h"
 #include "api/services.h"
 #include "state/ecs_cluster_store.h"
 #include "state/ecs_task_store.h"
@@ -152,6 +153,7 @@ Outcome create_cluster(OpContext& ctx, const json::Value& in) {
 
   ClusterRow row{name, arn, "ACTIVE", ctx.clock.now_millis(), serialize(doc)};
   store.put(row);
+  iam::ensure_service_linked_role(ctx.db, ctx.account, row.created_at);  // as ECS does with the first cluster
   state::TagsStore tags_store(ctx.db);
   tags_store.remove_all(arn);  // a re-created cluster starts without the old one's tags
   tags_store.put(arn, tags);

@@ -8,6 +8,7 @@
 #include "api/ecs/shapes.h"
 #include "api/ecs/tags.h"
 #include "api/pagination.h"
+#include "api/iam/roles.h"
 #include "api/services.h"
 #include "common/ids.h"
 #include "state/ecs_cluster_store.h"
@@ -306,7 +307,9 @@ Outcome run_task(OpContext& ctx, const json::Value& in) {
     if (role) {
       doc.AddMember("taskRoleArn", rapidjson::Value(role->data(), static_cast<rapidjson::SizeType>(role->size()), a), a);
       doc.AddMember("credentialsId", rapidjson::Value(ids::uuid_v4().c_str(), a), a);
+      iam::warn_if_missing(ctx.db, *role, "taskRoleArn");
     }
+    iam::warn_if_missing(ctx.db, json::get_string(tdoc, "executionRoleArn").value_or(""), "executionRoleArn");
     if (auto x = json::get_bool(in, "enableExecuteCommand")) doc.AddMember("enableExecuteCommand", *x, a);
     t.doc = json::dump(doc);
     int position = 0;
