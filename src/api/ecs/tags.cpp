@@ -7,6 +7,7 @@
 #include "api/ecs/identifiers.h"
 #include "api/ecs/shapes.h"
 #include "api/services.h"
+#include "ecs/task_factory.h"
 #include "state/ecs_cluster_store.h"
 #include "state/ecs_task_definition_store.h"
 
@@ -70,16 +71,7 @@ Outcome list_tags_for_resource(OpContext& ctx, const json::Value& in) {
 }
 }  // namespace
 
-std::optional<AwsError> check_tags(const std::vector<state::Tag>& tags) {
-  for (const auto& [k, v] : tags) {
-    std::string lower = k.substr(0, 4);
-    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (lower == "aws:") return errors::invalid_parameter("Tag keys cannot start with the reserved prefix 'aws:'.");
-    if (k.empty()) return errors::invalid_parameter("Tag keys must not be empty.");
-  }
-  if (tags.size() > 50) return errors::invalid_parameter("A resource can have at most 50 tags.");
-  return std::nullopt;
-}
+std::optional<AwsError> check_tags(const std::vector<state::Tag>& tags) { return berth::ecs::check_tags(tags); }
 
 void register_tags(OperationTable& t) {
   t.add("ecs", "TagResource", tag_resource, Access::Write);
