@@ -33,6 +33,8 @@ Options of serve:
   --secrets-file FILE       JSON object giving tasks the values of their secrets (Secrets Manager
                             ARNs, SSM parameters), repositoryCredentials and S3 environmentFiles
   --warm-namespaces N       pause containers kept ready once awsvpc tasks run (default 2, 0: none)
+  --service-healthy-after S seconds a service's task without health checks must be RUNNING to
+                            count as healthy in a deployment (default 40, as on ECS)
 )";
 }
 
@@ -183,6 +185,14 @@ std::optional<Command> parse_command_line(int argc, char** argv, std::string& er
         return std::nullopt;
       }
       c.warm_namespaces = n;
+    } else if (arg == "--service-healthy-after") {
+      int n = -1;
+      auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (ec != std::errc() || ptr != value.data() + value.size() || n < 0 || n > 3600) {
+        error = "--service-healthy-after wants a number of seconds from 0 to 3600";
+        return std::nullopt;
+      }
+      c.service_healthy_after = n;
     } else if (arg == "--help") {
       return Command{Command::Kind::Help, {}};
     } else {

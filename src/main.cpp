@@ -26,6 +26,7 @@
 #include "state/ecr_store.h"
 #include "state/logs_store.h"
 #include "common/clock.h"
+#include "ecs/service_scheduler.h"
 #include "common/logging.h"
 #include "image_command.h"
 #include "state/db.h"
@@ -79,7 +80,11 @@ int serve(Config cfg) {
       })(image, account, region);
     }, {.instance = cfg.data_dir, .on_metadata_network = [&] { return metadata_ready(); },
         .warm_namespaces = cfg.warm_namespaces, .secrets_file = cfg.secrets_file});
-    api::Dispatcher dispatcher(ops, db, clock, cfg, {&blobs, &uploads, &tokens, &engine});
+    ecs::ServiceScheduler scheduler(db, clock, {
+        .healthy_after = std::chrono::seconds(cfg.service_healthy_after),
+        .docker_status = [&] { return ecs::DockerStatus{engine.docker_ok(), engine.docker_problem()}; },
+        .wake_tasks = [&](const std::vector<std::string>&) { engine.wake(); }});
+    api::Dispatcher dispatcher(ops, db, clock, cfg, {&blobs, &uploads, &tokens, &engine, &scheduler});
     api::RegistryRoutes registry_routes(db, blobs, uploads, tokens, clock, cfg);
     api::Router router(dispatcher, db, &registry_routes, [&] { engine.remove_all_containers(); });
     api::HttpServer server(router, {.host = cfg.listen_host, .port = cfg.listen_port, .threads = cfg.threads});
@@ -114,11 +119,13 @@ int serve(Config cfg) {
     if (cfg.registry_host.empty()) cfg.registry_host = "localhost:" + std::to_string(port);
     maintenance.start();
     engine.start();
+    scheduler.start();
     server.run([&] {
       auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
       spdlog::info("berth {} listening on {}:{} (data {}, account {}, region {}, ready in {:.1f} ms)",
                    BERTH_VERSION, cfg.listen_host, port, cfg.data_dir, cfg.account_id, cfg.region, ms);
     });
+    scheduler.stop();
     engine.stop();
     maintenance.stop();
     spdlog::info("stopped");

@@ -11,6 +11,7 @@
 #include "registry/auth_token.h"
 #include "registry/blob_store.h"
 #include "registry/uploads.h"
+#include "ecs/service_scheduler.h"
 #include "runtime/task_engine.h"
 #include "common/aws_error.h"
 #include "common/clock.h"
@@ -27,6 +28,7 @@ struct Services {
   registry::Uploads* uploads = nullptr;
   const registry::TokenIssuer* tokens = nullptr;
   runtime::TaskEngine* engine = nullptr;
+  berth::ecs::ServiceScheduler* scheduler = nullptr;
 };
 
 struct OpContext {

@@ -17,6 +17,7 @@ struct Config {
   std::string registry_host;    // host[:port] written into repositoryUri; empty: localhost:PORT
   std::string secrets_file;     // values for tasks' secrets, registry credentials and env files
   int warm_namespaces = 2;      // pause containers kept ready for awsvpc tasks; 0: none
+  int service_healthy_after = 40;  // seconds a service task without health checks runs before it counts healthy
 
   static std::string default_data_dir();
 };

@@ -9,7 +9,9 @@
 #include "api/services.h"
 #include "ecs/task_factory.h"
 #include "state/ecs_cluster_store.h"
+#include "state/ecs_service_store.h"
 #include "state/ecs_task_definition_store.h"
+#include "state/ecs_task_store.h"
 
 namespace berth::api::ecs {
 namespace {
@@ -34,7 +36,17 @@ std::optional<AwsError> check_resource(OpContext& ctx, std::string_view text) {
   }
   if (type == "capacity-provider")
     return errors::invalid_parameter("The capacity providers FARGATE and FARGATE_SPOT cannot be tagged.");
-  static const std::set<std::string_view> other = {"task", "service", "container-instance", "task-set"};
+  if (type == "task") {
+    if (!state::TaskStore(ctx.db).get(text)) return errors::resource_not_found("The specified resource could not be found.");
+    return std::nullopt;
+  }
+  if (type == "service") {
+    // Long ARNs only (service/CLUSTER/NAME): berth names every service that way.
+    auto row = state::ServiceStore(ctx.db).get(text);
+    if (!row || row->status == "INACTIVE") return errors::resource_not_found("The specified resource could not be found.");
+    return std::nullopt;
+  }
+  static const std::set<std::string_view> other = {"container-instance", "task-set"};
   if (other.count(type)) return errors::resource_not_found("The specified resource could not be found.");
   return errors::invalid_arn();
 }
