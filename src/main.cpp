@@ -72,6 +72,8 @@ int serve(Config cfg) {
     auto docker = runtime::make_docker_client();
     // Bound once the task engine has made the Docker network whose gateway is its address.
     std::function<unsigned short()> metadata_ready = [] { return static_cast<unsigned short>(0); };
+    // The engine reports task changes to the scheduler, made just after it.
+    ecs::ServiceScheduler* scheduler_ready = nullptr;
     // The registry host is known once the port is bound; the planner reads it then.
     runtime::TaskEngine engine(db, *docker, clock, [&](const std::string& image, const std::string& account,
                                                       const std::string& region) {
@@ -79,11 +81,15 @@ int serve(Config cfg) {
         return tokens.issue(a, r, clock.now_millis() + registry::TokenIssuer::kLifetimeMillis);
       })(image, account, region);
     }, {.instance = cfg.data_dir, .on_metadata_network = [&] { return metadata_ready(); },
-        .warm_namespaces = cfg.warm_namespaces, .secrets_file = cfg.secrets_file});
+        .warm_namespaces = cfg.warm_namespaces, .secrets_file = cfg.secrets_file,
+        .on_task_changed = [&](const std::string& arn, const std::optional<std::string>& group) {
+          if (scheduler_ready) scheduler_ready->task_changed(arn, group);
+        }});
     ecs::ServiceScheduler scheduler(db, clock, {
         .healthy_after = std::chrono::seconds(cfg.service_healthy_after),
         .docker_status = [&] { return ecs::DockerStatus{engine.docker_ok(), engine.docker_problem()}; },
-        .wake_tasks = [&](const std::vector<std::string>&) { engine.wake(); }});
+        .wake_tasks = [&](const std::vector<std::string>& arns) { engine.wake(arns); }});
+    scheduler_ready = &scheduler;
     api::Dispatcher dispatcher(ops, db, clock, cfg, {&blobs, &uploads, &tokens, &engine, &scheduler});
     api::RegistryRoutes registry_routes(db, blobs, uploads, tokens, clock, cfg);
     api::Router router(dispatcher, db, &registry_routes, [&] { engine.remove_all_containers(); });

@@ -20,9 +20,10 @@ using state::TaskRow;
 using Doc = rapidjson::Document;
 
 constexpr std::int64_t kPurgeAfter = 3600 * 1000;  // INACTIVE services go after an hour
-// While tasks are on their way (starting, stopping, draining) a service is looked at this often,
-// besides the engine's word; a steady service is not looked at until something wakes it.
-constexpr std::int64_t kInFlightPoll = 500;
+// While tasks are on their way (starting, stopping, draining) a service is looked at this often
+// besides the engine's task-changed word, in case one is missed; a steady service is not looked
+// at until something wakes it (or the sweep).
+constexpr std::int64_t kInFlightPoll = 2000;
 
 bool stopped(const TaskRow& t) { return t.last_status == "STOPPED"; }
 bool live(const TaskRow& t) { return t.desired_status == "RUNNING" && !stopped(t); }
@@ -104,7 +105,8 @@ class Pass {
         d->failed_tasks = 0;
         touch(*d);
       }
-      any_running |= live(t) && t.last_status == "RUNNING";
+      // Only the PRIMARY's tasks speak for the deployment being throttled: old ones run anyway.
+      any_running |= live(t) && t.last_status == "RUNNING" && !deps_.empty() && d == &deps_.front();
       if (!stopped(t) || !store_.note_stopped(svc_.arn, t.arn)) continue;
       bool failed_start = !t.started_at && t.stop_code != std::optional<std::string>("ServiceSchedulerInitiated") &&
                           t.stop_code != std::optional<std::string>("UserInitiated");
@@ -115,7 +117,7 @@ class Pass {
         touch(*d);
       }
     }
-    // Tasks that reach RUNNING never feed the throttle.
+    // A PRIMARY task that reaches RUNNING ends the throttle.
     if (any_running && svc_.failed_starts > 0) {
       svc_.failed_starts = 0;
       svc_.retry_at.reset();
@@ -471,7 +473,11 @@ void ServiceScheduler::start() {
 }
 
 void ServiceScheduler::stop() {
-  stopping_ = true;
+  {
+    // Under the lock, so the loop cannot miss the notify between its check and its wait.
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
 }
