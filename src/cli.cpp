@@ -44,6 +44,8 @@ Options of serve:
                             keys berth minted (STS, task roles) always verify with their secret
   --enforce-iam             evaluate calls signed with task role or AssumeRole credentials
                             against the role's IAM policies, refusing what they do not allow
+  --service-healthy-after S seconds a service's task without health checks must be RUNNING to
+                            count as healthy in a deployment (default 40, as on ECS)
 )";
 }
 
@@ -206,6 +208,14 @@ std::optional<Command> parse_command_line(int argc, char** argv, std::string& er
       c.credentials_file = value;
     } else if (arg == "--enforce-iam") {
       c.enforce_iam = true;
+    } else if (arg == "--service-healthy-after") {
+      int n = -1;
+      auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (ec != std::errc() || ptr != value.data() + value.size() || n < 0 || n > 3600) {
+        error = "--service-healthy-after wants a number of seconds from 0 to 3600";
+        return std::nullopt;
+      }
+      c.service_healthy_after = n;
     } else if (arg == "--help") {
       return Command{Command::Kind::Help, {}, {}};
     } else {

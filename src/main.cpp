@@ -30,6 +30,7 @@
 #include "state/ecr_store.h"
 #include "state/logs_store.h"
 #include "common/clock.h"
+#include "ecs/service_scheduler.h"
 #include "common/logging.h"
 #include "image_command.h"
 #include "state/db.h"
@@ -100,6 +101,8 @@ int serve(Config cfg) {
     auto docker = runtime::make_docker_client();
     // Bound once the task engine has made the Docker network whose gateway is its address.
     std::function<unsigned short()> metadata_ready = [] { return static_cast<unsigned short>(0); };
+    // The engine reports task changes to the scheduler, made just after it.
+    ecs::ServiceScheduler* scheduler_ready = nullptr;
     // The registry host is known once the port is bound; the planner reads it then.
     runtime::TaskEngine engine(db, *docker, clock, [&](const std::string& image, const std::string& account,
                                                       const std::string& region) {
@@ -108,9 +111,17 @@ int serve(Config cfg) {
       })(image, account, region);
     }, {.instance = cfg.data_dir, .on_metadata_network = [&] { return metadata_ready(); },
         .ephemeral = cfg.ephemeral, .warm_namespaces = cfg.warm_namespaces, .secrets_file = cfg.secrets_file,
-        .on_task_changed = {}});  // the service scheduler (E) takes it
+        .on_task_changed = [&](const std::string& arn, const std::optional<std::string>& group) {
+          if (scheduler_ready) scheduler_ready->task_changed(arn, group);
+        }});
+    ecs::ServiceScheduler scheduler(db, clock, {
+        .healthy_after = std::chrono::seconds(cfg.service_healthy_after),
+        .allow_host_access = cfg.allow_host_access,
+        .docker_status = [&] { return ecs::DockerStatus{engine.docker_ok(), engine.docker_problem()}; },
+        .wake_tasks = [&](const std::vector<std::string>& arns) { engine.wake(arns); }});
+    scheduler_ready = &scheduler;
     api::Dispatcher dispatcher(ops, db, clock, cfg, {&blobs, &uploads, &tokens, &engine, &minter,
-                                                      static_keys ? &*static_keys : nullptr});
+                                                      static_keys ? &*static_keys : nullptr, &scheduler});
     api::RegistryRoutes registry_routes(db, blobs, uploads, tokens, clock, cfg);
     // The engine pauses, the database is wiped, and the engine's own thread removes the
     // containers (an HTTP thread never waits on Docker).
@@ -160,11 +171,13 @@ int serve(Config cfg) {
     warn_if_exposed(cfg.listen_host, port);
     maintenance.start();
     engine.start();
+    scheduler.start();
     server.run([&] {
       auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
       spdlog::info("berth {} listening on {}:{} (data {}, account {}, region {}, ready in {:.1f} ms)",
                    BERTH_VERSION, cfg.listen_host, port, cfg.data_dir, cfg.account_id, cfg.region, ms);
     });
+    scheduler.stop();
     engine.stop();
     maintenance.stop();
     spdlog::info("stopped");

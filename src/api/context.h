@@ -12,6 +12,7 @@
 #include "registry/auth_token.h"
 #include "registry/blob_store.h"
 #include "registry/uploads.h"
+#include "ecs/service_scheduler.h"
 #include "runtime/task_engine.h"
 #include "common/aws_error.h"
 #include "common/clock.h"
@@ -30,6 +31,7 @@ struct Services {
   runtime::TaskEngine* engine = nullptr;
   const berth::iam::CredentialMinter* minter = nullptr;  // STS sessions and task role credentials
   const StaticKeys* static_keys = nullptr;  // --credentials: verify every call's signature
+  berth::ecs::ServiceScheduler* scheduler = nullptr;
 };
 
 struct OpContext {

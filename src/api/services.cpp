@@ -24,6 +24,7 @@ void register_services(OperationTable& t) {
   ecs::register_tags(t);
   ecs::register_account_settings(t);
   ecs::register_tasks(t);
+  ecs::register_ecs_services(t);
 
   ecr::register_repositories(t);
   ecr::register_images(t);

@@ -11,6 +11,7 @@
 #include "api/iam/roles.h"
 #include "api/services.h"
 #include "state/ecs_cluster_store.h"
+#include "state/ecs_service_store.h"
 #include "state/ecs_task_store.h"
 #include "state/tags_store.h"
 
@@ -280,6 +281,9 @@ Outcome delete_cluster(OpContext& ctx, const json::Value& in) {
   ClusterStore store(ctx.db, ctx.scope());
   auto row = store.get(*name);
   if (!row) return errors::cluster_not_found();
+  auto [active, draining] = state::ServiceStore(ctx.db).count(ctx.scope(), row->name);
+  if (active + draining > 0)
+    return AwsError::client("ClusterContainsServicesException", "The Cluster cannot be deleted while Services are active.");
   auto [running, pending] = state::TaskStore(ctx.db).running_and_pending(ctx.scope(), row->name);
   if (running + pending > 0)
     return AwsError::client("ClusterContainsTasksException", "The Cluster cannot be deleted while Tasks are active.");
