@@ -33,6 +33,8 @@ Options of serve:
   --secrets-file FILE       JSON object giving tasks the values of their secrets (Secrets Manager
                             ARNs, SSM parameters), repositoryCredentials and S3 environmentFiles
   --warm-namespaces N       pause containers kept ready once awsvpc tasks run (default 2, 0: none)
+  --elb-health-check-scale F  multiplies load balancer health-check intervals and timeouts
+                            (default 1; tests use 0.1 to check every 0.5 s at the API's 5 s minimum)
 )";
 }
 
@@ -183,6 +185,15 @@ std::optional<Command> parse_command_line(int argc, char** argv, std::string& er
         return std::nullopt;
       }
       c.warm_namespaces = n;
+    } else if (arg == "--elb-health-check-scale") {
+      std::string text(value);
+      char* end = nullptr;
+      double f = std::strtod(text.c_str(), &end);
+      if (text.empty() || *end || !(f >= 0.01 && f <= 10)) {
+        error = "--elb-health-check-scale wants a number from 0.01 to 10";
+        return std::nullopt;
+      }
+      c.elb_health_check_scale = f;
     } else if (arg == "--help") {
       return Command{Command::Kind::Help, {}};
     } else {

@@ -17,6 +17,7 @@
 #include "api/router.h"
 #include "api/services.h"
 #include "cli.h"
+#include "elb/data_plane.h"
 #include "maintenance.h"
 #include "registry/images.h"
 #include "runtime/docker_client.h"
@@ -34,6 +35,14 @@ namespace fs = std::filesystem;
 using namespace berth;
 
 namespace {
+// Requests on berth's port whose Host names a load balancer go to the ELB data plane.
+struct LoadBalancerHosts final : api::ConnectionTaker {
+  elb::DataPlane& plane;
+  explicit LoadBalancerHosts(elb::DataPlane& p) : plane(p) {}
+  bool takes(std::string_view host) const override { return plane.serves_host(host); }
+  void take(int fd, std::string initial, std::string host) override { plane.adopt(fd, std::move(initial), std::move(host)); }
+};
+
 int serve(Config cfg) {
   auto t0 = std::chrono::steady_clock::now();
   if (!logging::setup(cfg.log_level)) {
@@ -79,10 +88,16 @@ int serve(Config cfg) {
       })(image, account, region);
     }, {.instance = cfg.data_dir, .on_metadata_network = [&] { return metadata_ready(); },
         .warm_namespaces = cfg.warm_namespaces, .secrets_file = cfg.secrets_file});
-    api::Dispatcher dispatcher(ops, db, clock, cfg, {&blobs, &uploads, &tokens, &engine});
+    elb::DataPlaneOptions elb_options;
+    elb_options.health_check_scale = cfg.elb_health_check_scale;
+    elb::DataPlane load_balancers(db, clock, elb_options);
+    api::Dispatcher dispatcher(ops, db, clock, cfg,
+                               {&blobs, &uploads, &tokens, &engine, [&] { load_balancers.wake(); }});
     api::RegistryRoutes registry_routes(db, blobs, uploads, tokens, clock, cfg);
     api::Router router(dispatcher, db, &registry_routes, [&] { engine.remove_all_containers(); });
     api::HttpServer server(router, {.host = cfg.listen_host, .port = cfg.listen_port, .threads = cfg.threads});
+    LoadBalancerHosts load_balancer_hosts(load_balancers);
+    server.set_connection_taker(&load_balancer_hosts);
     api::MetadataRoutes metadata_routes(db, *docker, clock, router);
     metadata_ready = [&] { return server.add_listener("169.254.170.2", 80, metadata_routes); };
     Maintenance maintenance;
@@ -114,11 +129,13 @@ int serve(Config cfg) {
     if (cfg.registry_host.empty()) cfg.registry_host = "localhost:" + std::to_string(port);
     maintenance.start();
     engine.start();
+    load_balancers.start();
     server.run([&] {
       auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
       spdlog::info("berth {} listening on {}:{} (data {}, account {}, region {}, ready in {:.1f} ms)",
                    BERTH_VERSION, cfg.listen_host, port, cfg.data_dir, cfg.account_id, cfg.region, ms);
     });
+    load_balancers.stop();
     engine.stop();
     maintenance.stop();
     spdlog::info("stopped");

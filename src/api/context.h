@@ -27,6 +27,8 @@ struct Services {
   registry::Uploads* uploads = nullptr;
   const registry::TokenIssuer* tokens = nullptr;
   runtime::TaskEngine* engine = nullptr;
+  // Tells the load balancer data plane that ELBv2 rows changed (called after commit).
+  std::function<void()> elb_changed;
 };
 
 struct OpContext {

@@ -40,6 +40,12 @@ void register_services(OperationTable& t) {
   logs::register_tags(t);
 
   sts::register_caller_identity(t);
+  elbv2::register_load_balancers(t);
+  elbv2::register_target_groups(t);
+  elbv2::register_targets(t);
+  elbv2::register_listeners(t);
+  elbv2::register_rules(t);
+  elbv2::register_tags(t);
 }
 
 }  // namespace berth::api

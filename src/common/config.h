@@ -17,6 +17,7 @@ struct Config {
   std::string registry_host;    // host[:port] written into repositoryUri; empty: localhost:PORT
   std::string secrets_file;     // values for tasks' secrets, registry credentials and env files
   int warm_namespaces = 2;      // pause containers kept ready for awsvpc tasks; 0: none
+  double elb_health_check_scale = 1.0;  // multiplies ELB health-check intervals and timeouts
 
   static std::string default_data_dir();
 };

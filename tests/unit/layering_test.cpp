@@ -45,6 +45,9 @@ TEST_CASE("lower layers do not include upper ones, and only the server includes 
       {"api/logs", {"boost/", "sqlite3.h"}},
       {"api/sts", {"boost/", "sqlite3.h"}},
       {"api/protocols", {"boost/", "sqlite3.h", "\"state/", "\"runtime/"}},
+      {"api/elbv2", {"boost/", "sqlite3.h"}},
+      // The data plane sits beside ecs and scaling: it reads rows, never api/ or runtime's engine.
+      {"elb", {"\"api/", "\"ecs/", "\"scaling/", "\"runtime/task_engine", "sqlite3.h"}},
   };
   for (const auto& rule : rules) {
     auto bad = violations(rule);
