@@ -94,7 +94,10 @@ int serve(Config cfg) {
     api::Dispatcher dispatcher(ops, db, clock, cfg,
                                {&blobs, &uploads, &tokens, &engine, [&] { load_balancers.wake(); }});
     api::RegistryRoutes registry_routes(db, blobs, uploads, tokens, clock, cfg);
-    api::Router router(dispatcher, db, &registry_routes, [&] { engine.remove_all_containers(); });
+    api::Router router(dispatcher, db, &registry_routes, [&] {
+      engine.remove_all_containers();
+      load_balancers.wake();
+    });
     api::HttpServer server(router, {.host = cfg.listen_host, .port = cfg.listen_port, .threads = cfg.threads});
     LoadBalancerHosts load_balancer_hosts(load_balancers);
     server.set_connection_taker(&load_balancer_hosts);

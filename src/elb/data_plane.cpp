@@ -182,6 +182,8 @@ struct DataPlane::Impl {
       try {
         health.tick();
         if (++ticks % 10 == 0) end_draining();
+        // A safety net for writers that do not wake us (a reset, another process's rows).
+        if (ticks % 50 == 0) queue_rebuild();
       } catch (const std::exception& e) {
         spdlog::error("elb: {}", e.what());
       }

@@ -1,12 +1,14 @@
 """The local Application Load Balancer: the ELBv2 API through the aws CLI v2 and berth's data
 plane in front of HTTP targets (servers of this test process on 127.0.0.1, registered by IP and
 port). Health checks run 10x faster (--elb-health-check-scale 0.1) so thresholds pass in seconds."""
+import json
 import socket
 import threading
 import time
 
 import pytest
 
+from registry_helpers import Docker, build_test_image, needs_docker
 from elb_helpers import Target, elb, elb_rc, get, health, port_is_free, wait_health, wait_until
 from helpers import free_port, start_berth
 
@@ -271,7 +273,8 @@ def test_tcp_listener_relays_bytes(lb_berth):
     try:
         lb = elb(b, "CreateLoadBalancer", Name="tcp-lb", Type="network", Subnets=["subnet-1"])["LoadBalancers"][0]
         tg = elb(b, "CreateTargetGroup", Name="tcp-tg", Protocol="TCP", Port=echo_port, VpcId="vpc-1",
-                 TargetType="ip", HealthCheckIntervalSeconds=5)["TargetGroups"][0]["TargetGroupArn"]
+                 TargetType="ip", HealthCheckIntervalSeconds=5,
+                 HealthCheckTimeoutSeconds=2)["TargetGroups"][0]["TargetGroupArn"]
         port = free_port()
         elb(b, "CreateListener", LoadBalancerArn=lb["LoadBalancerArn"], Protocol="TCP", Port=port,
             DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])
@@ -311,3 +314,40 @@ def _try_get(port):
         return body if status == 200 else None
     except OSError:
         return None
+
+
+@needs_docker
+def test_awsvpc_task_behind_the_balancer(lb_berth, tmp_path):
+    """A real task (busybox httpd in an awsvpc namespace) registered by its private IP answers
+    through the listener once its health check passes, and its stop takes it out of rotation."""
+    b = lb_berth
+    image = build_test_image(Docker(tmp_path / "docker-config"), tmp_path / "img", "berth-test/elb:one", marker="one")
+    b.aws("ecs", "create-cluster", "--cluster-name", "demo")
+    td = {"family": "web", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": "256",
+          "memory": "512", "containerDefinitions": [
+              {"name": "web", "image": image, "essential": True, "stopTimeout": 2,
+               "command": ["/bin/busybox", "httpd", "-f", "-p", "8080", "-h", "/"],
+               "portMappings": [{"containerPort": 8080}]}]}
+    b.aws("ecs", "register-task-definition", "--cli-input-json", json.dumps(td))
+    task = b.aws("ecs", "run-task", "--cluster", "demo", "--launch-type", "FARGATE", "--task-definition", "web",
+                 "--network-configuration",
+                 "awsvpcConfiguration={subnets=[subnet-12345],assignPublicIp=ENABLED}")["tasks"][0]
+    try:
+        def running_ip():
+            t = b.aws("ecs", "describe-tasks", "--cluster", "demo", "--tasks", task["taskArn"])["tasks"][0]
+            if t["lastStatus"] != "RUNNING":
+                return None
+            details = {d["name"]: d["value"] for a in t["attachments"] for d in a["details"]}
+            return details.get("privateIPv4Address")
+        ip = wait_until(running_ip, 60, "task RUNNING with an IP")
+        port = free_port()
+        _, tg, _ = web_lb(b, port, health_path="/marker.txt")
+        elb(b, "RegisterTargets", TargetGroupArn=tg, Targets=[{"Id": ip, "Port": 8080}])
+        wait_health(b, tg, (ip, 8080), "healthy", timeout=30)
+        status, _, body = get(port, "/marker.txt")
+        assert (status, body.strip()) == (200, "one")
+        b.aws("ecs", "stop-task", "--cluster", "demo", "--task", task["taskArn"])
+        h = wait_health(b, tg, (ip, 8080), "unhealthy", timeout=30)
+        assert h["Reason"] in ("Target.FailedHealthChecks", "Target.Timeout")
+    finally:
+        b.reset()  # removes this berth's containers
