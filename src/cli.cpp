@@ -33,6 +33,12 @@ Options of serve:
   --secrets-file FILE       JSON object giving tasks the values of their secrets (Secrets Manager
                             ARNs, SSM parameters), repositoryCredentials and S3 environmentFiles
   --warm-namespaces N       pause containers kept ready once awsvpc tasks run (default 2, 0: none)
+  --allow-host NAME         also serve requests whose Host header is NAME (repeatable); berth
+                            answers only localhost, 127.0.0.1, [::1], *.localhost, the --listen
+                            and --registry-host names otherwise (against DNS rebinding)
+  --allow-host-access       let EC2 and EXTERNAL tasks be privileged, use host networking, host
+                            paths, devices and added capabilities (root on this machine); FARGATE
+                            tasks never can
   --elb-health-check-scale F  multiplies load balancer health-check intervals and timeouts
                             (default 1; tests use 0.1 to check every 0.5 s at the API's 5 s minimum)
 )";
@@ -123,9 +129,9 @@ std::optional<Command> parse_command_line(int argc, char** argv, std::string& er
   Command cmd;
   if (argc < 2) return cmd;
   std::string_view first = argv[1];
-  if (first == "--version" || first == "version") return Command{Command::Kind::Version, {}};
-  if (first == "--help" || first == "-h" || first == "help") return Command{Command::Kind::Help, {}};
-  if (first == "--coverage") return Command{Command::Kind::Coverage, {}};
+  if (first == "--version" || first == "version") return Command{Command::Kind::Version, {}, {}};
+  if (first == "--help" || first == "-h" || first == "help") return Command{Command::Kind::Help, {}, {}};
+  if (first == "--coverage") return Command{Command::Kind::Coverage, {}, {}};
   if (first == "image") return parse_image_command(argc, argv, error);
   if (first != "serve") {
     error = "unknown command: " + std::string(first);
@@ -139,7 +145,7 @@ std::optional<Command> parse_command_line(int argc, char** argv, std::string& er
     if (auto eq = arg.find('='); arg.starts_with("--") && eq != std::string_view::npos) {
       value = arg.substr(eq + 1);
       arg = arg.substr(0, eq);
-    } else if (arg != "--ephemeral" && arg != "--help") {
+    } else if (arg != "--ephemeral" && arg != "--help" && arg != "--allow-host-access") {
       if (i + 1 >= argc) {
         error = "missing value for " + std::string(arg);
         return std::nullopt;
@@ -185,6 +191,14 @@ std::optional<Command> parse_command_line(int argc, char** argv, std::string& er
         return std::nullopt;
       }
       c.warm_namespaces = n;
+    } else if (arg == "--allow-host") {
+      if (value.empty()) {
+        error = "--allow-host wants a host name";
+        return std::nullopt;
+      }
+      c.allowed_hosts.emplace_back(value);
+    } else if (arg == "--allow-host-access") {
+      c.allow_host_access = true;
     } else if (arg == "--elb-health-check-scale") {
       std::string text(value);
       char* end = nullptr;
@@ -195,7 +209,7 @@ std::optional<Command> parse_command_line(int argc, char** argv, std::string& er
       }
       c.elb_health_check_scale = f;
     } else if (arg == "--help") {
-      return Command{Command::Kind::Help, {}};
+      return Command{Command::Kind::Help, {}, {}};
     } else {
       error = "unknown option: " + std::string(arg);
       return std::nullopt;

@@ -11,6 +11,7 @@
 
 #include "api/dispatcher.h"
 #include "api/http_server.h"
+#include "api/listener_policy.h"
 #include "api/metadata_routes.h"
 #include "api/operation_table.h"
 #include "api/registry_routes.h"
@@ -22,6 +23,7 @@
 #include "registry/images.h"
 #include "runtime/docker_client.h"
 #include "runtime/image_source.h"
+#include "runtime/instance_dir.h"
 #include "runtime/task_engine.h"
 #include "registry/lifecycle_apply.h"
 #include "state/ecr_store.h"
@@ -42,6 +44,16 @@ struct LoadBalancerHosts final : api::ConnectionTaker {
   bool takes(std::string_view host) const override { return plane.serves_host(host); }
   void take(int fd, std::string initial, std::string host) override { plane.adopt(fd, std::move(initial), std::move(host)); }
 };
+
+// berth runs containers through the Docker socket: whoever reaches its API is root on this host.
+void warn_if_exposed(const std::string& host, unsigned short port) {
+  if (api::is_loopback_address(host)) return;
+  spdlog::warn("listening on {}:{}, which is not a loopback address: anyone who can reach it can call berth's "
+               "ECS, ECR and Logs APIs without a verified signature, push and pull images, and run containers "
+               "through this machine's Docker daemon (with --allow-host-access, as root on this host). "
+               "Requests must still carry a Host this berth answers to (--allow-host)",
+               host, port);
+}
 
 int serve(Config cfg) {
   auto t0 = std::chrono::steady_clock::now();
@@ -68,6 +80,10 @@ int serve(Config cfg) {
   }
   cfg.data_dir = dir.string();
 
+  // Tells other berths on this daemon that this one lives (its leftovers are theirs to remove
+  // once it is gone: runtime/instance_dir.h).
+  runtime::InstanceLock instance_lock(dir.string(), cfg.ephemeral);
+  if (!instance_lock.held()) spdlog::warn("another berth may be using the data directory {}", dir.string());
   int rc = 0;
   try {
     state::Database db((dir / "berth.db").string());
@@ -87,21 +103,29 @@ int serve(Config cfg) {
         return tokens.issue(a, r, clock.now_millis() + registry::TokenIssuer::kLifetimeMillis);
       })(image, account, region);
     }, {.instance = cfg.data_dir, .on_metadata_network = [&] { return metadata_ready(); },
-        .warm_namespaces = cfg.warm_namespaces, .secrets_file = cfg.secrets_file});
+        .ephemeral = cfg.ephemeral, .warm_namespaces = cfg.warm_namespaces, .secrets_file = cfg.secrets_file,
+        .on_task_changed = {}});  // the service scheduler (E) takes it
     elb::DataPlaneOptions elb_options;
     elb_options.health_check_scale = cfg.elb_health_check_scale;
     elb::DataPlane load_balancers(db, clock, elb_options);
     api::Dispatcher dispatcher(ops, db, clock, cfg,
                                {&blobs, &uploads, &tokens, &engine, [&] { load_balancers.wake(); }});
     api::RegistryRoutes registry_routes(db, blobs, uploads, tokens, clock, cfg);
+    // The engine pauses, the database is wiped, and the engine's own thread removes the
+    // containers (an HTTP thread never waits on Docker).
     api::Router router(dispatcher, db, &registry_routes, [&] {
-      engine.remove_all_containers();
+      engine.reset([&] { db.wipe(); });
       load_balancers.wake();
     });
-    api::HttpServer server(router, {.host = cfg.listen_host, .port = cfg.listen_port, .threads = cfg.threads});
+    // Filled once the registry host is known (after bind), before the first request.
+    api::LoopbackPolicy loopback_policy;
+    api::GuardedHandler loopback(router, [&](const api::HttpRequest& r) { return api::check_loopback(r, loopback_policy); });
+    api::TaskSignature signed_by_task;  // the identity layer's check of task credentials; none yet
+    api::GuardedHandler task_facing(router, [&](const api::HttpRequest& r) { return api::check_task_facing(r, signed_by_task); });
+    api::HttpServer server(loopback, {.host = cfg.listen_host, .port = cfg.listen_port, .threads = cfg.threads});
     LoadBalancerHosts load_balancer_hosts(load_balancers);
     server.set_connection_taker(&load_balancer_hosts);
-    api::MetadataRoutes metadata_routes(db, *docker, clock, router);
+    api::MetadataRoutes metadata_routes(db, *docker, clock, task_facing);
     metadata_ready = [&] { return server.add_listener("169.254.170.2", 80, metadata_routes); };
     Maintenance maintenance;
     maintenance.add("registry-cleanup", std::chrono::minutes(5), [&] {
@@ -113,6 +137,7 @@ int serve(Config cfg) {
         state::EcrStore store(c, {cfg.account_id, cfg.region});
         store.unlink_stale(clock.now_millis() - 24LL * 3600 * 1000);
         registry::collect_garbage(store, blobs);
+        registry::sweep_orphan_files(store, blobs, std::chrono::hours(1));
         return true;
       });
     });
@@ -130,6 +155,11 @@ int serve(Config cfg) {
     });
     unsigned short port = server.bind();
     if (cfg.registry_host.empty()) cfg.registry_host = "localhost:" + std::to_string(port);
+    loopback_policy.allowed_hosts = cfg.allowed_hosts;
+    loopback_policy.allowed_hosts.push_back(cfg.listen_host.find(':') != std::string::npos ? "[" + cfg.listen_host + "]"
+                                                                                          : cfg.listen_host);
+    loopback_policy.allowed_hosts.push_back(cfg.registry_host);
+    warn_if_exposed(cfg.listen_host, port);
     maintenance.start();
     engine.start();
     load_balancers.start();

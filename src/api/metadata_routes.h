@@ -3,6 +3,7 @@
 // the task role's credentials, and berth's AWS APIs (containers get AWS_ENDPOINT_URL set to
 // this address, so an SDK inside a task reaches berth without configuration).
 #include "api/http_types.h"
+#include "api/metadata_path.h"
 #include "common/clock.h"
 #include "runtime/docker_client.h"
 #include "state/db.h"
@@ -18,7 +19,7 @@ class MetadataRoutes final : public RequestHandler {
   HttpResponse route(const HttpRequest& req) override;
 
  private:
-  HttpResponse metadata(std::string_view path);
+  HttpResponse metadata(const MetadataPath& asked);
   HttpResponse credentials(std::string_view id);
 
   state::Database& db_;

@@ -1,6 +1,7 @@
 #pragma once
 // What `berth serve` was asked to do.
 #include <string>
+#include <vector>
 
 namespace berth {
 
@@ -18,6 +19,8 @@ struct Config {
   std::string secrets_file;     // values for tasks' secrets, registry credentials and env files
   int warm_namespaces = 2;      // pause containers kept ready for awsvpc tasks; 0: none
   double elb_health_check_scale = 1.0;  // multiplies ELB health-check intervals and timeouts
+  std::vector<std::string> allowed_hosts;  // --allow-host: Host names the loopback listener serves too
+  bool allow_host_access = false;  // --allow-host-access: EC2 tasks may be privileged, use host paths...
 
   static std::string default_data_dir();
 };

@@ -41,6 +41,7 @@ TEST_CASE("lower layers do not include upper ones, and only the server includes 
       {"runtime", {"\"api/"}},
       {"registry", {"\"api/", "\"runtime/", "boost/beast"}},
       {"logs", {"\"api/", "\"runtime/", "boost/"}},
+      {"ecs", {"\"api/", "boost/beast"}},
       {"api/ecs", {"boost/", "sqlite3.h"}},
       {"api/logs", {"boost/", "sqlite3.h"}},
       {"api/sts", {"boost/", "sqlite3.h"}},
