@@ -46,6 +46,8 @@ Options of serve:
                             against the role's IAM policies, refusing what they do not allow
   --service-healthy-after S seconds a service's task without health checks must be RUNNING to
                             count as healthy in a deployment (default 40, as on ECS)
+  --elb-health-check-scale F  multiplies load balancer health-check intervals and timeouts
+                            (default 1; tests use 0.1 to check every 0.5 s at the API's 5 s minimum)
 )";
 }
 
@@ -216,6 +218,15 @@ std::optional<Command> parse_command_line(int argc, char** argv, std::string& er
         return std::nullopt;
       }
       c.service_healthy_after = n;
+    } else if (arg == "--elb-health-check-scale") {
+      std::string text(value);
+      char* end = nullptr;
+      double f = std::strtod(text.c_str(), &end);
+      if (text.empty() || *end || !(f >= 0.01 && f <= 10)) {
+        error = "--elb-health-check-scale wants a number from 0.01 to 10";
+        return std::nullopt;
+      }
+      c.elb_health_check_scale = f;
     } else if (arg == "--help") {
       return Command{Command::Kind::Help, {}, {}};
     } else {

@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "api/identity.h"
 #include "iam/credentials.h"
+#include "elb/data_plane.h"
 #include "maintenance.h"
 #include "registry/images.h"
 #include "runtime/docker_client.h"
@@ -39,6 +40,14 @@ namespace fs = std::filesystem;
 using namespace berth;
 
 namespace {
+// Requests on berth's port whose Host names a load balancer go to the ELB data plane.
+struct LoadBalancerHosts final : api::ConnectionTaker {
+  elb::DataPlane& plane;
+  explicit LoadBalancerHosts(elb::DataPlane& p) : plane(p) {}
+  bool takes(std::string_view host) const override { return plane.serves_host(host); }
+  void take(int fd, std::string initial, std::string host) override { plane.adopt(fd, std::move(initial), std::move(host)); }
+};
+
 // berth runs containers through the Docker socket: whoever reaches its API is root on this host.
 void warn_if_exposed(const std::string& host, unsigned short port) {
   if (api::is_loopback_address(host)) return;
@@ -120,12 +129,19 @@ int serve(Config cfg) {
         .docker_status = [&] { return ecs::DockerStatus{engine.docker_ok(), engine.docker_problem()}; },
         .wake_tasks = [&](const std::vector<std::string>& arns) { engine.wake(arns); }});
     scheduler_ready = &scheduler;
+    elb::DataPlaneOptions elb_options;
+    elb_options.health_check_scale = cfg.elb_health_check_scale;
+    elb::DataPlane load_balancers(db, clock, elb_options);
     api::Dispatcher dispatcher(ops, db, clock, cfg, {&blobs, &uploads, &tokens, &engine, &minter,
-                                                      static_keys ? &*static_keys : nullptr, &scheduler});
+                                                      static_keys ? &*static_keys : nullptr, &scheduler,
+                                                      [&] { load_balancers.wake(); }});
     api::RegistryRoutes registry_routes(db, blobs, uploads, tokens, clock, cfg);
     // The engine pauses, the database is wiped, and the engine's own thread removes the
     // containers (an HTTP thread never waits on Docker).
-    api::Router router(dispatcher, db, &registry_routes, [&] { engine.reset([&] { db.wipe(); }); });
+    api::Router router(dispatcher, db, &registry_routes, [&] {
+      engine.reset([&] { db.wipe(); });
+      load_balancers.wake();
+    });
     // Filled once the registry host is known (after bind), before the first request.
     api::LoopbackPolicy loopback_policy;
     api::GuardedHandler loopback(router, [&](const api::HttpRequest& r) { return api::check_loopback(r, loopback_policy); });
@@ -134,6 +150,8 @@ int serve(Config cfg) {
     };
     api::GuardedHandler task_facing(router, [&](const api::HttpRequest& r) { return api::check_task_facing(r, signed_by_task); });
     api::HttpServer server(loopback, {.host = cfg.listen_host, .port = cfg.listen_port, .threads = cfg.threads});
+    LoadBalancerHosts load_balancer_hosts(load_balancers);
+    server.set_connection_taker(&load_balancer_hosts);
     api::MetadataRoutes metadata_routes(db, *docker, clock, task_facing, minter);
     metadata_ready = [&] { return server.add_listener("169.254.170.2", 80, metadata_routes); };
     Maintenance maintenance;
@@ -172,11 +190,13 @@ int serve(Config cfg) {
     maintenance.start();
     engine.start();
     scheduler.start();
+    load_balancers.start();
     server.run([&] {
       auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
       spdlog::info("berth {} listening on {}:{} (data {}, account {}, region {}, ready in {:.1f} ms)",
                    BERTH_VERSION, cfg.listen_host, port, cfg.data_dir, cfg.account_id, cfg.region, ms);
     });
+    load_balancers.stop();
     scheduler.stop();
     engine.stop();
     maintenance.stop();

@@ -32,6 +32,8 @@ struct Services {
   const berth::iam::CredentialMinter* minter = nullptr;  // STS sessions and task role credentials
   const StaticKeys* static_keys = nullptr;  // --credentials: verify every call's signature
   berth::ecs::ServiceScheduler* scheduler = nullptr;
+  // Tells the load balancer data plane that ELBv2 rows changed (called after commit).
+  std::function<void()> elb_changed;
 };
 
 struct OpContext {

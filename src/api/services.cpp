@@ -46,6 +46,12 @@ void register_services(OperationTable& t) {
   iam::register_instance_profiles(t);
   iam::register_tags(t);
   sts::register_sessions(t);
+  elbv2::register_load_balancers(t);
+  elbv2::register_target_groups(t);
+  elbv2::register_targets(t);
+  elbv2::register_listeners(t);
+  elbv2::register_rules(t);
+  elbv2::register_tags(t);
 }
 
 }  // namespace berth::api

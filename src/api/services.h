@@ -46,5 +46,13 @@ void register_tags(OperationTable& t);
 namespace sts {
 void register_sessions(OperationTable& t);
 }  // namespace sts
+namespace elbv2 {
+void register_load_balancers(OperationTable& t);
+void register_target_groups(OperationTable& t);
+void register_targets(OperationTable& t);
+void register_listeners(OperationTable& t);
+void register_rules(OperationTable& t);
+void register_tags(OperationTable& t);
+}  // namespace elbv2
 
 }  // namespace berth::api

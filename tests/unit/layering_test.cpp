@@ -48,6 +48,9 @@ TEST_CASE("lower layers do not include upper ones, and only the server includes 
       {"api/protocols", {"boost/", "sqlite3.h", "\"state/", "\"runtime/"}},
       {"iam", {"\"api/", "\"state/", "\"runtime/", "\"registry/", "\"logs/", "boost/", "sqlite3.h"}},
       {"api/iam", {"boost/", "sqlite3.h"}},
+      {"api/elbv2", {"boost/", "sqlite3.h"}},
+      // The data plane sits beside ecs and scaling: it reads rows, never api/ or runtime's engine.
+      {"elb", {"\"api/", "\"ecs/", "\"scaling/", "\"runtime/task_engine", "sqlite3.h"}},
   };
   for (const auto& rule : rules) {
     auto bad = violations(rule);
