@@ -13,6 +13,10 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -756,6 +760,13 @@ class HttpDockerClient final : public DockerClient {
 
   DockerResult<std::string> ensure_network(const std::string& name, const std::string& subnet,
                                            const std::string& gateway) override {
+    // Docker's CheckDuplicate is best effort: two berths starting together could each create
+    // a network of the same name. A machine-wide lock makes look-then-create one step.
+    struct MachineLock {
+      int fd = ::open("/tmp/berth-docker-networks.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0666);
+      MachineLock() { if (fd >= 0) ::flock(fd, LOCK_EX); }
+      ~MachineLock() { if (fd >= 0) ::close(fd); }
+    } lock;
     auto existing = find_network(name);
     if (!std::holds_alternative<DockerError>(existing) || !std::get<DockerError>(existing).not_found())
       return existing;
