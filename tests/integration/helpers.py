@@ -142,7 +142,8 @@ class Berth:
 
     def raw(self, op, body=None, *, raw_body=None, target=None, headers=None, timeout=30):
         """POSTs an awsJson1_1 request. `body` is JSON-encoded; `raw_body` (bytes/str) is sent
-        as is. Returns (status, headers with lower-case names, parsed JSON body)."""
+        as is; a header given as None is left out. Returns (status, headers with lower-case
+        names, parsed JSON body)."""
         if raw_body is None:
             raw_body = json.dumps({} if body is None else body)
         if isinstance(raw_body, str):
@@ -151,6 +152,7 @@ class Berth:
         if target is not False:
             h["X-Amz-Target"] = target or f"{TARGET_PREFIX}.{op}"
         h.update(headers or {})
+        h = {k: v for k, v in h.items() if v is not None}
         return self.http("POST", "/", raw_body, h, timeout=timeout)
 
     def ok(self, op, body=None, **kw):
