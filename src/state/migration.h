@@ -16,6 +16,7 @@ struct Migration {
 std::vector<Migration> ecs_migrations();
 std::vector<Migration> logs_migrations();
 std::vector<Migration> ecr_migrations();
+std::vector<Migration> metrics_migrations();
 
 // Every area's steps, in the order they are applied.
 std::vector<Migration> all_migrations();
