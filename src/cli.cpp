@@ -33,6 +33,7 @@ Options of serve:
   --secrets-file FILE       JSON object giving tasks the values of their secrets (Secrets Manager
                             ARNs, SSM parameters), repositoryCredentials and S3 environmentFiles
   --warm-namespaces N       pause containers kept ready once awsvpc tasks run (default 2, 0: none)
+  --alarm-interval SECONDS  how often CloudWatch alarms are evaluated (default 60; tests shorten it)
 )";
 }
 
@@ -183,6 +184,14 @@ std::optional<Command> parse_command_line(int argc, char** argv, std::string& er
         return std::nullopt;
       }
       c.warm_namespaces = n;
+    } else if (arg == "--alarm-interval") {
+      int n = 0;
+      auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (ec != std::errc() || ptr != value.data() + value.size() || n < 1 || n > 3600) {
+        error = "--alarm-interval wants a number of seconds from 1 to 3600";
+        return std::nullopt;
+      }
+      cmd.metrics.alarm_interval_seconds = n;
     } else if (arg == "--help") {
       return Command{Command::Kind::Help, {}};
     } else {

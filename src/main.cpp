@@ -18,6 +18,9 @@
 #include "api/services.h"
 #include "cli.h"
 #include "maintenance.h"
+#include "metrics/alarm_evaluator.h"
+#include "metrics/periods.h"
+#include "state/metrics_store.h"
 #include "registry/images.h"
 #include "runtime/docker_client.h"
 #include "runtime/image_source.h"
@@ -34,7 +37,7 @@ namespace fs = std::filesystem;
 using namespace berth;
 
 namespace {
-int serve(Config cfg) {
+int serve(Config cfg, const MetricsArgs& knobs) {
   auto t0 = std::chrono::steady_clock::now();
   if (!logging::setup(cfg.log_level)) {
     std::cerr << "berth: unknown log level " << cfg.log_level << "\n";
@@ -79,6 +82,9 @@ int serve(Config cfg) {
       })(image, account, region);
     }, {.instance = cfg.data_dir, .on_metadata_network = [&] { return metadata_ready(); },
         .warm_namespaces = cfg.warm_namespaces, .secrets_file = cfg.secrets_file});
+    // Alarm actions go to Application Auto Scaling once it is wired; until then they are logged.
+    metrics::AlarmEvaluator alarms(db, clock, std::chrono::seconds(knobs.alarm_interval_seconds),
+                                   [](const metrics::FiredActions&) {});
     api::Dispatcher dispatcher(ops, db, clock, cfg, {&blobs, &uploads, &tokens, &engine});
     api::RegistryRoutes registry_routes(db, blobs, uploads, tokens, clock, cfg);
     api::Router router(dispatcher, db, &registry_routes, [&] { engine.remove_all_containers(); });
@@ -107,6 +113,14 @@ int serve(Config cfg) {
         return true;
       });
     });
+    maintenance.add("metrics-rollup", std::chrono::minutes(10), [&] {
+      // CloudWatch keeps 1-minute data 15 days, 5-minute 63 days, 1-hour 455 days.
+      auto now = clock.now_millis();
+      db.write([&](state::Connection& c) {
+        state::MetricsStore::roll_up(c, now - metrics::kMinuteKept, now - metrics::kFiveMinuteKept, now - metrics::kHourKept);
+        return true;
+      });
+    });
     maintenance.add("ecr-lifecycle-policies", std::chrono::minutes(10), [&] {
       registry::apply_lifecycle_policies(db, blobs, clock.now_millis());
     });
@@ -114,11 +128,13 @@ int serve(Config cfg) {
     if (cfg.registry_host.empty()) cfg.registry_host = "localhost:" + std::to_string(port);
     maintenance.start();
     engine.start();
+    alarms.start();
     server.run([&] {
       auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
       spdlog::info("berth {} listening on {}:{} (data {}, account {}, region {}, ready in {:.1f} ms)",
                    BERTH_VERSION, cfg.listen_host, port, cfg.data_dir, cfg.account_id, cfg.region, ms);
     });
+    alarms.stop();
     engine.stop();
     maintenance.stop();
     spdlog::info("stopped");
@@ -168,7 +184,7 @@ int main(int argc, char** argv) {
     }
     case Command::Kind::Serve:
       raise_descriptor_limit();
-      return serve(cmd->config);
+      return serve(cmd->config, cmd->metrics);
     case Command::Kind::Image:
       return run_image_command(*cmd);
   }

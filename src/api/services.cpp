@@ -1,5 +1,7 @@
 #include "api/services.h"
 
+#include "api/cloudwatch/registration.h"
+
 namespace berth::api {
 
 void register_services(OperationTable& t) {
@@ -38,6 +40,10 @@ void register_services(OperationTable& t) {
   logs::register_streams(t);
   logs::register_events(t);
   logs::register_tags(t);
+
+  cloudwatch::register_metrics(t);
+  cloudwatch::register_metric_data(t);
+  cloudwatch::register_alarms(t);
 
   sts::register_caller_identity(t);
 }

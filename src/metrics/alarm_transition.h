@@ -1,8 +1,9 @@
 #pragma once
 // An alarm's change of state as CloudWatch records it: the new state and reason on the alarm,
-// a StateUpdate history item, and (when actions are enabled) the actions of the new state,
-// returned for the caller to run once its transaction has committed.
+// a StateUpdate history item, and (when actions are enabled) the actions of the new state
+// kept pending on the alarm until the evaluator thread runs them (take_fired).
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,18 +12,20 @@
 
 namespace berth::metrics {
 
+// The actions of one state change, run after the change has committed.
 struct FiredActions {
   state::Scope scope;
   std::string alarm_name;
-  std::string state;  // the new state
-  std::vector<std::string> actions;  // ARNs from the alarm's OKActions/AlarmActions/InsufficientDataActions
+  std::string state;                 // the new state
+  std::vector<std::string> actions;  // ARNs from OKActions / AlarmActions / InsufficientDataActions
 };
+using AlarmActionSink = std::function<void(const FiredActions&)>;
 
-// Sets the alarm's state; records history when it changed. Returns the actions to run (none
-// when the state stayed, or actions are disabled).
-std::optional<FiredActions> transition(state::MetricsStore& store, const state::Scope& scope,
-                                       const state::MetricAlarmRow& alarm, const std::string& new_state,
-                                       const std::string& reason, const std::optional<std::string>& reason_data,
-                                       std::int64_t now);
+// Sets the alarm's state; when it changed, records history and the pending actions. Returns
+// whether the state changed.
+bool transition(state::MetricsStore& store, const state::MetricAlarmRow& alarm, const std::string& new_state,
+                const std::string& reason, const std::optional<std::string>& reason_data, std::int64_t now);
+// Every alarm's pending actions, cleared (inside the caller's transaction).
+std::vector<FiredActions> take_fired(state::Connection& c);
 
 }  // namespace berth::metrics

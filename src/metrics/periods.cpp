@@ -1,5 +1,7 @@
 #include "metrics/periods.h"
 
+#include <algorithm>
+
 namespace berth::metrics {
 namespace {
 // 1234567 -> "1,234,567", as CloudWatch prints counts in its messages.
@@ -35,9 +37,11 @@ std::optional<std::string> period_error(std::int64_t period, std::int64_t start,
   return std::nullopt;
 }
 
-std::int64_t aligned_start(std::int64_t start, std::int64_t now) {
-  auto step = resolution_at(start, now) * 1000;
-  if (step < kMinute) step = 1000;
+std::int64_t aligned_start(std::int64_t start, std::int64_t period, std::int64_t now) {
+  auto res = resolution_at(start, now);
+  // Within 3 hours CloudWatch rounds down to the period (at most a minute); older data to the
+  // step of the resolution still kept.
+  auto step = (res == 1 ? std::min<std::int64_t>(std::max<std::int64_t>(period, 1), 60) : res) * 1000;
   auto r = start % step;
   return r < 0 ? start - r - step : start - r;
 }

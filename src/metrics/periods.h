@@ -24,9 +24,10 @@ bool valid_period(std::int64_t seconds);
 std::int64_t resolution_at(std::int64_t start, std::int64_t now);
 // The error text when `period` does not suit a query starting at `start`, else nullopt.
 std::optional<std::string> period_error(std::int64_t period, std::int64_t start, std::int64_t now);
-// Where bucket boundaries start: `start` rounded down to the resolution's step (CloudWatch
-// rounds StartTime down to the minute, 5 minutes or hour as the data's age requires).
-std::int64_t aligned_start(std::int64_t start, std::int64_t now);
+// Where bucket boundaries start: `start` rounded down as CloudWatch rounds StartTime: to the
+// period (at most a minute) within 3 hours, else to the minute, 5 minutes or hour as the
+// data's age requires.
+std::int64_t aligned_start(std::int64_t start, std::int64_t period_seconds, std::int64_t now);
 // How many datapoints a query of [start, end) at `period` seconds and `statistics` statistics
 // may return; the message of the limit's error when over 1,440, else nullopt.
 std::optional<std::string> datapoint_limit_error(std::int64_t start, std::int64_t end, std::int64_t period,

@@ -64,6 +64,9 @@ CREATE TABLE metric_alarms (
   actions_enabled    INTEGER NOT NULL,
   updated            INTEGER NOT NULL,  -- AlarmConfigurationUpdatedTimestamp
   doc                TEXT NOT NULL,     -- the MetricAlarm shape's configuration members as put
+  -- Actions of a state change not yet run: {"state","actions":[ARN...]}; the evaluator thread
+  -- runs and clears them, so SetAlarmState's changes act too, and none is lost to a restart.
+  pending_actions    TEXT,
   UNIQUE (account, region, name)
 );
 

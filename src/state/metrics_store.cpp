@@ -176,6 +176,22 @@ void MetricsStore::set_actions_enabled(std::string_view name, bool enabled) {
       .run();
 }
 
+void MetricsStore::set_pending_actions(std::string_view name, std::string_view json) {
+  c_.query("UPDATE metric_alarms SET pending_actions = ? WHERE account = ? AND region = ? AND name = ?", json,
+           scope_.account, scope_.region, name)
+      .run();
+}
+
+std::vector<std::tuple<Scope, std::string, std::string>> MetricsStore::take_pending_actions(Connection& c) {
+  std::vector<std::tuple<Scope, std::string, std::string>> out;
+  {
+    auto q = c.query("SELECT account, region, name, pending_actions FROM metric_alarms WHERE pending_actions IS NOT NULL");
+    while (q.step()) out.emplace_back(Scope{q.str(0), q.str(1)}, q.str(2), q.str(3));
+  }
+  if (!out.empty()) c.exec("UPDATE metric_alarms SET pending_actions = NULL WHERE pending_actions IS NOT NULL");
+  return out;
+}
+
 std::vector<std::pair<Scope, std::string>> MetricsStore::all_alarms(Connection& c) {
   std::vector<std::pair<Scope, std::string>> out;
   auto q = c.query("SELECT account, region, name FROM metric_alarms ORDER BY account, region, name");

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "state/db.h"
@@ -77,6 +78,10 @@ class MetricsStore {
   void set_state(std::string_view name, std::string_view state, std::string_view reason,
                  const std::optional<std::string>& reason_data, std::int64_t now);
   void set_actions_enabled(std::string_view name, bool enabled);
+  // Records the actions of a state change for the evaluator to run.
+  void set_pending_actions(std::string_view name, std::string_view json);
+  // Every alarm's pending actions (scope, name, JSON), cleared.
+  static std::vector<std::tuple<Scope, std::string, std::string>> take_pending_actions(Connection& c);
   // Every account and region's alarms (the evaluator's pass).
   static std::vector<std::pair<Scope, std::string>> all_alarms(Connection& c);
 

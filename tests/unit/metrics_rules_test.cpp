@@ -58,7 +58,7 @@ TEST_CASE("period rules follow the data's age") {
   CHECK(*period_error(60, now - 20 * kDay, now) == "The parameter Period must be a multiple of 300 for data older than 15 days.");
   CHECK_FALSE(period_error(300, now - 20 * kDay, now));
   CHECK(period_error(300, now - 100 * kDay, now));
-  CHECK(aligned_start(now - 10 * kDay + 12'345, now) % 60'000 == 0);
+  CHECK(aligned_start(now - 10 * kDay + 12'345, 60, now) % 60'000 == 0);
   CHECK(*datapoint_limit_error(0, 2 * kDay, 60, 1) ==
         "You have requested up to 2,880 datapoints, which exceeds the limit of 1,440. You may reduce the datapoints "
         "requested by increasing Period, or decreasing the time range.");
