@@ -34,6 +34,9 @@ Options of serve:
                             ARNs, SSM parameters), repositoryCredentials and S3 environmentFiles
   --warm-namespaces N       pause containers kept ready once awsvpc tasks run (default 2, 0: none)
   --alarm-interval SECONDS  how often CloudWatch alarms are evaluated (default 60; tests shorten it)
+  --stats-interval SECONDS  how often running task containers' Docker stats are sampled (default 10)
+  --metrics-publish-interval SECONDS
+                            how often AWS/ECS CPU and memory utilization are published (default 60)
 )";
 }
 
@@ -192,6 +195,14 @@ std::optional<Command> parse_command_line(int argc, char** argv, std::string& er
         return std::nullopt;
       }
       cmd.metrics.alarm_interval_seconds = n;
+    } else if (arg == "--stats-interval" || arg == "--metrics-publish-interval") {
+      int n = 0;
+      auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (ec != std::errc() || ptr != value.data() + value.size() || n < 1 || n > 3600) {
+        error = std::string(arg) + " wants a number of seconds from 1 to 3600";
+        return std::nullopt;
+      }
+      (arg == "--stats-interval" ? cmd.metrics.stats_interval_seconds : cmd.metrics.metrics_publish_seconds) = n;
     } else if (arg == "--help") {
       return Command{Command::Kind::Help, {}};
     } else {

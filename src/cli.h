@@ -20,6 +20,8 @@ struct ImageArgs {
 // shorten them).
 struct MetricsArgs {
   int alarm_interval_seconds = 60;  // --alarm-interval: how often alarms are evaluated
+  int stats_interval_seconds = 10;  // --stats-interval: how often task containers are sampled
+  int metrics_publish_seconds = 60;  // --metrics-publish-interval: AWS/ECS datapoints (a minute)
 };
 
 struct Command {

@@ -20,6 +20,8 @@
 #include "maintenance.h"
 #include "metrics/alarm_evaluator.h"
 #include "metrics/periods.h"
+#include "runtime/stats_sampler.h"
+#include "scaling/scaling_actions.h"
 #include "state/metrics_store.h"
 #include "registry/images.h"
 #include "runtime/docker_client.h"
@@ -82,14 +84,21 @@ int serve(Config cfg, const MetricsArgs& knobs) {
       })(image, account, region);
     }, {.instance = cfg.data_dir, .on_metadata_network = [&] { return metadata_ready(); },
         .warm_namespaces = cfg.warm_namespaces, .secrets_file = cfg.secrets_file});
-    // Alarm actions go to Application Auto Scaling once it is wired; until then they are logged.
+    // Alarm actions run Application Auto Scaling policies on ECS services. The ECS service store
+    // and scheduler fill ServiceCapacity once they are on this branch; until then policies
+    // find no service and change nothing.
+    scaling::ScalingActions scaling_actions(db, clock, scaling::ServiceCapacity{});
+    runtime::StatsSampler stats(db, *docker, clock,
+                                {std::chrono::seconds(knobs.stats_interval_seconds),
+                                 std::chrono::seconds(knobs.metrics_publish_seconds)});
     metrics::AlarmEvaluator alarms(db, clock, std::chrono::seconds(knobs.alarm_interval_seconds),
-                                   [](const metrics::FiredActions&) {});
+                                   [&](const metrics::FiredActions& f) { scaling_actions.on_alarm(f); });
     api::Dispatcher dispatcher(ops, db, clock, cfg, {&blobs, &uploads, &tokens, &engine});
     api::RegistryRoutes registry_routes(db, blobs, uploads, tokens, clock, cfg);
     api::Router router(dispatcher, db, &registry_routes, [&] { engine.remove_all_containers(); });
     api::HttpServer server(router, {.host = cfg.listen_host, .port = cfg.listen_port, .threads = cfg.threads});
     api::MetadataRoutes metadata_routes(db, *docker, clock, router);
+    metadata_routes.cached_stats = [&](const std::string& id) { return stats.last_stats(id); };
     metadata_ready = [&] { return server.add_listener("169.254.170.2", 80, metadata_routes); };
     Maintenance maintenance;
     maintenance.add("registry-cleanup", std::chrono::minutes(5), [&] {
@@ -129,11 +138,13 @@ int serve(Config cfg, const MetricsArgs& knobs) {
     maintenance.start();
     engine.start();
     alarms.start();
+    stats.start();
     server.run([&] {
       auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
       spdlog::info("berth {} listening on {}:{} (data {}, account {}, region {}, ready in {:.1f} ms)",
                    BERTH_VERSION, cfg.listen_host, port, cfg.data_dir, cfg.account_id, cfg.region, ms);
     });
+    stats.stop();
     alarms.stop();
     engine.stop();
     maintenance.stop();

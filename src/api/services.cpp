@@ -1,5 +1,6 @@
 #include "api/services.h"
 
+#include "api/autoscaling/registration.h"
 #include "api/cloudwatch/registration.h"
 
 namespace berth::api {
@@ -44,6 +45,9 @@ void register_services(OperationTable& t) {
   cloudwatch::register_metrics(t);
   cloudwatch::register_metric_data(t);
   cloudwatch::register_alarms(t);
+
+  autoscaling::register_targets(t);
+  autoscaling::register_policies(t);
 
   sts::register_caller_identity(t);
 }

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "common/json.h"
 #include "metrics/alarm_rules.h"
 #include "metrics/metric_math.h"
@@ -86,7 +88,7 @@ std::vector<std::optional<double>> alarm_periods(state::MetricsStore& store, con
 }
 
 std::vector<FiredActions> AlarmEvaluator::evaluate_all() {
-  std::vector<FiredActions> fired;
+  std::vector<FiredActions> fired, repeated;
   const std::int64_t now = clock_.now_millis();
   db_.write([&](state::Connection& c) {
     for (const auto& [scope, name] : state::MetricsStore::all_alarms(c)) {
@@ -105,12 +107,25 @@ std::vector<FiredActions> AlarmEvaluator::evaluate_all() {
       auto values = alarm_periods(store, doc, now);
       auto current = parse_state(alarm->state).value_or(AlarmState::InsufficientData);
       auto next = evaluate(rule, values, current);
-      if (next == current) continue;
+      if (next == current) {
+        // CloudWatch invokes Auto Scaling actions again at every period the alarm stays in ALARM.
+        if (next == AlarmState::Alarm && alarm->actions_enabled)
+          if (const auto* list = json::member(doc, "AlarmActions"); list && list->IsArray()) {
+            FiredActions again{scope, name, "ALARM", {}};
+            for (const auto& a : list->GetArray())
+              if (a.IsString() && json::view(a).starts_with("arn:aws:autoscaling:")) again.actions.emplace_back(json::view(a));
+            if (!again.actions.empty()) repeated.push_back(std::move(again));
+          }
+        continue;
+      }
       transition(store, *alarm, std::string(state_name(next)), state_reason(rule, values, current, next), std::nullopt,
                  now);
     }
     // This pass's changes and SetAlarmState's since the last pass.
     fired = take_fired(c);
+    for (auto& r : repeated)
+      if (std::none_of(fired.begin(), fired.end(), [&](const FiredActions& f) { return f.alarm_name == r.alarm_name; }))
+        fired.push_back(std::move(r));
     return true;
   });
   for (const auto& f : fired) {

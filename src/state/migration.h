@@ -17,6 +17,7 @@ std::vector<Migration> ecs_migrations();
 std::vector<Migration> logs_migrations();
 std::vector<Migration> ecr_migrations();
 std::vector<Migration> metrics_migrations();
+std::vector<Migration> scaling_migrations();
 
 // Every area's steps, in the order they are applied.
 std::vector<Migration> all_migrations();

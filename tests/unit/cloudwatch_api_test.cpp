@@ -1,7 +1,10 @@
 // CloudWatch metrics and alarms through the dispatcher, over JSON 1.0, CBOR and query.
 #include <doctest/doctest.h>
 
+#include <zlib.h>
+
 #include "dispatch_harness.h"
+#include "metrics/alarm_evaluator.h"
 
 using berth::test::DispatchHarness;
 namespace json = berth::json;
@@ -175,4 +178,63 @@ TEST_CASE("CloudWatch alarms: put, describe, state, history, tags, delete") {
     REQUIRE(cw.call("DeleteAlarms", R"({"AlarmNames":["high-cpu","low"]})").status == 200);
     CHECK(cw.ok("DescribeAlarms", "{}").body["MetricAlarms"].Size() == 0);
   }
+}
+
+TEST_CASE("the alarm evaluator moves alarms on stored data and hands over their actions once") {
+  DispatchHarness cw("cloudwatch", kCommon, kStart + 10 * 60'000 + 5'000);
+  REQUIRE(cw.call("PutMetricAlarm", R"({"AlarmName":"busy","Namespace":"App","MetricName":"Cpu","Statistic":"Average",
+    "Period":60,"EvaluationPeriods":3,"DatapointsToAlarm":2,"Threshold":50,"ComparisonOperator":"GreaterThanThreshold",
+    "AlarmActions":["arn:aws:autoscaling:us-east-1:000000000000:scalingPolicy:p"],"OKActions":["arn:ok"]})")
+            .status == 200);
+  std::vector<berth::metrics::FiredActions> sunk;
+  berth::metrics::AlarmEvaluator evaluator(*cw.db, cw.clock, std::chrono::seconds(60),
+                                           [&](const berth::metrics::FiredActions& f) { sunk.push_back(f); });
+  // Nothing stored: INSUFFICIENT_DATA stays, nothing fires.
+  CHECK(evaluator.evaluate_all().empty());
+  // Backdated datapoints in two of the last three complete minutes (7, 8, 9).
+  REQUIRE(cw.call("PutMetricData", R"({"Namespace":"App","MetricData":[
+    {"MetricName":"Cpu","Value":80,"Timestamp":)" + secs(kStart + 7 * 60'000) + R"(},
+    {"MetricName":"Cpu","Value":90,"Timestamp":)" + secs(kStart + 9 * 60'000 + 30'000) + R"(}]})").status == 200);
+  auto fired = evaluator.evaluate_all();
+  REQUIRE(fired.size() == 1);
+  CHECK(fired[0].state == "ALARM");
+  CHECK(fired[0].actions == std::vector<std::string>{"arn:aws:autoscaling:us-east-1:000000000000:scalingPolicy:p"});
+  CHECK(sunk.size() == 1);
+  auto alarm = cw.ok("DescribeAlarms", "{}").body["MetricAlarms"][0].GetObject();
+  CHECK(json::view(alarm["StateValue"]) == "ALARM");
+  CHECK(std::string(json::view(alarm["StateReason"])).starts_with("Threshold Crossed: 2 out of the last 3 datapoints"));
+  CHECK(evaluator.evaluate_all().size() == 1);  // still ALARM: Auto Scaling actions repeat at each pass
+  // Three minutes later the data is old: missing -> INSUFFICIENT_DATA, which has no actions.
+  cw.clock.advance(3 * 60'000);
+  CHECK(evaluator.evaluate_all().empty());
+  CHECK(json::view(cw.ok("DescribeAlarms", "{}").body["MetricAlarms"][0]["StateValue"]) == "INSUFFICIENT_DATA");
+  // SetAlarmState's change acts at the next pass.
+  REQUIRE(cw.call("SetAlarmState", R"({"AlarmName":"busy","StateValue":"OK","StateReason":"by hand"})").status == 200);
+  REQUIRE(cw.call("PutMetricData", R"({"Namespace":"App","MetricData":[{"MetricName":"Cpu","Value":1,"Timestamp":)" +
+                                       secs(kStart + 12 * 60'000) + "}]}").status == 200);
+  fired = evaluator.evaluate_all();
+  REQUIRE(fired.size() == 1);
+  CHECK(fired[0].actions == std::vector<std::string>{"arn:ok"});
+}
+
+TEST_CASE("gzip request bodies are inflated before routing") {
+  DispatchHarness cw("cloudwatch", kCommon, kStart);
+  std::string body = R"({"Namespace":"App","MetricData":[{"MetricName":"Zipped","Value":1}]})";
+  auto req = cw.request("PutMetricData", body, "");
+  z_stream z{};
+  REQUIRE(deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) == Z_OK);
+  std::string out(compressBound(static_cast<uLong>(req.body.size())) + 32, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(req.body.data());
+  z.avail_in = static_cast<uInt>(req.body.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  req.body = out;
+  req.headers.emplace_back("Content-Encoding", "gzip");
+  CHECK(cw.dispatcher->handle(req).status == 200);
+  CHECK(cw.ok("ListMetrics", "{}").body["Metrics"].Size() == 1);
+  req.body = "not gzip";
+  CHECK(cw.dispatcher->handle(req).status == 400);
 }

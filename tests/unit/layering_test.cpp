@@ -43,6 +43,8 @@ TEST_CASE("lower layers do not include upper ones, and only the server includes 
       {"logs", {"\"api/", "\"runtime/", "boost/"}},
       {"metrics", {"\"api/", "\"runtime/", "\"registry/", "\"logs/", "boost/", "sqlite3.h"}},
       {"api/cloudwatch", {"boost/", "sqlite3.h"}},
+      {"api/autoscaling", {"boost/", "sqlite3.h"}},
+      {"scaling", {"\"api/", "\"registry/", "\"logs/", "boost/", "sqlite3.h"}},
       {"api/ecs", {"boost/", "sqlite3.h"}},
       {"api/logs", {"boost/", "sqlite3.h"}},
       {"api/sts", {"boost/", "sqlite3.h"}},

@@ -137,3 +137,34 @@ TEST_CASE("alarm rules: M out of N and missing data") {
         "Threshold Crossed: 1 out of the last 1 datapoints [5] were less than or equal to the threshold (5.0) "
         "(minimum 1 datapoint for OK -> ALARM transition).");
 }
+
+#include "metrics/ecs_metrics.h"
+
+TEST_CASE("AWS/ECS maths on recorded Docker stats documents (cgroup v1 and v2)") {
+  // Trimmed from `docker stats` on this machine (cgroup v1: memory_stats.stats.cache).
+  const char* v1_a = R"({"read":"2026-11-30T01:00:00Z","cpu_stats":{"cpu_usage":{"total_usage":1000000000},"online_cpus":2},
+    "memory_stats":{"usage":104857600,"stats":{"cache":52428800}},
+    "networks":{"eth0":{"rx_bytes":1000,"tx_bytes":500}},
+    "blkio_stats":{"io_service_bytes_recursive":[{"major":8,"minor":0,"op":"Read","value":4096},{"major":8,"minor":0,"op":"Write","value":8192}]}})";
+  const char* v1_b = R"({"cpu_stats":{"cpu_usage":{"total_usage":1500000000},"online_cpus":2},
+    "memory_stats":{"usage":115343360,"stats":{"cache":52428800}}})";
+  auto a = parse_docker_stats(v1_a, 10'000);
+  auto b = parse_docker_stats(v1_b, 11'000);
+  REQUIRE(a);
+  REQUIRE(b);
+  CHECK(a->memory_mib == doctest::Approx(50.0));  // 100 MiB used, 50 of it cache
+  CHECK(b->memory_mib == doctest::Approx(60.0));
+  CHECK(a->rx_bytes == 1000);
+  CHECK(a->write_bytes == 8192);
+  // Half a CPU-second in one second: 0.5 vCPU = 512 units.
+  CHECK(cpu_units_used(*a, *b) == doctest::Approx(512.0));
+  CHECK(*utilization(512, 256) == doctest::Approx(200.0));  // a 256-unit task using half a vCPU
+  CHECK_FALSE(utilization(1, 0));
+  // cgroup v2: inactive_file is the cache.
+  auto v2 = parse_docker_stats(R"({"cpu_stats":{"cpu_usage":{"total_usage":5}},"memory_stats":{"usage":20971520,
+    "stats":{"inactive_file":10485760,"file":15728640}}})", 0);
+  REQUIRE(v2);
+  CHECK(v2->memory_mib == doctest::Approx(10.0));
+  CHECK_FALSE(parse_docker_stats(R"({"cpu_stats":{},"memory_stats":{}})", 0));  // a stopped container
+  CHECK(cpu_units_used(*b, *a) == 0);  // time going backwards
+}
