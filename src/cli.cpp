@@ -125,9 +125,9 @@ std::optional<Command> parse_command_line(int argc, char** argv, std::string& er
   Command cmd;
   if (argc < 2) return cmd;
   std::string_view first = argv[1];
-  if (first == "--version" || first == "version") return Command{Command::Kind::Version, {}};
-  if (first == "--help" || first == "-h" || first == "help") return Command{Command::Kind::Help, {}};
-  if (first == "--coverage") return Command{Command::Kind::Coverage, {}};
+  if (first == "--version" || first == "version") return Command{Command::Kind::Version, {}, {}, {}};
+  if (first == "--help" || first == "-h" || first == "help") return Command{Command::Kind::Help, {}, {}, {}};
+  if (first == "--coverage") return Command{Command::Kind::Coverage, {}, {}, {}};
   if (first == "image") return parse_image_command(argc, argv, error);
   if (first != "serve") {
     error = "unknown command: " + std::string(first);
@@ -204,7 +204,7 @@ std::optional<Command> parse_command_line(int argc, char** argv, std::string& er
       }
       (arg == "--stats-interval" ? cmd.metrics.stats_interval_seconds : cmd.metrics.metrics_publish_seconds) = n;
     } else if (arg == "--help") {
-      return Command{Command::Kind::Help, {}};
+      return Command{Command::Kind::Help, {}, {}, {}};
     } else {
       error = "unknown option: " + std::string(arg);
       return std::nullopt;

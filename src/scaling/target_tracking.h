@@ -3,6 +3,7 @@
 // TargetTracking-RESOURCE-AlarmHigh-UUID (metric above the target for 3 of 3 minutes) and
 // -AlarmLow-UUID (below 90% of it for 15 of 15), both acting on the policy.
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "common/json.h"

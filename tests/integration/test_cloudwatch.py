@@ -15,7 +15,7 @@ def iso(t):
     return dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def test_put_and_read_metrics_with_the_cli_over_query(aws):
+def test_put_and_read_metrics_with_the_cli_over_query(aws, aws_rc):
     now = int(time.time()) // 60 * 60
     aws("cloudwatch", "put-metric-data", "--namespace", "Shop", "--metric-data",
         json.dumps([{"MetricName": "Latency", "Dimensions": [{"Name": "Svc", "Value": "web"}],
@@ -32,7 +32,7 @@ def test_put_and_read_metrics_with_the_cli_over_query(aws):
     assert [(p["Average"], p["Maximum"], p["SampleCount"]) for p in points] == [(20.0, 30.0, 3.0), (50.0, 60.0, 2.0)]
     assert stats["Label"] == "Latency"
     assert points[0]["Unit"] == "Milliseconds"
-    rc, _, err = aws.__self__.aws_rc("cloudwatch", "get-metric-statistics", "--namespace", "Shop", "--metric-name", "Latency",
+    rc, _, err = aws_rc("cloudwatch", "get-metric-statistics", "--namespace", "Shop", "--metric-name", "Latency",
                                      "--start-time", iso(now - 3 * 86400), "--end-time", iso(now), "--period", "60",
                                      "--statistics", "Sum")
     assert rc != 0
@@ -47,7 +47,7 @@ def test_put_and_read_metrics_with_the_cli_over_query(aws):
     assert result["Label"] == "Total" and result["Values"][0] == 160.0
 
 
-def test_alarms_with_the_cli(aws):
+def test_alarms_with_the_cli(aws, aws_rc):
     aws("cloudwatch", "put-metric-alarm", "--alarm-name", "slow", "--namespace", "Shop", "--metric-name", "Latency",
         "--statistic", "Average", "--period", "60", "--evaluation-periods", "2", "--threshold", "100",
         "--comparison-operator", "GreaterThanThreshold", "--tags", "Key=team,Value=web")
@@ -60,7 +60,7 @@ def test_alarms_with_the_cli(aws):
     assert [i["HistoryItemType"] for i in items] == ["StateUpdate", "ConfigurationUpdate"]
     tags = aws("cloudwatch", "list-tags-for-resource", "--resource-arn", alarm["AlarmArn"])["Tags"]
     assert tags == [{"Key": "team", "Value": "web"}]
-    rc, _, err = aws.__self__.aws_rc("cloudwatch", "delete-alarms", "--alarm-names", "slow", "nope")
+    rc, _, err = aws_rc("cloudwatch", "delete-alarms", "--alarm-names", "slow", "nope")
     assert rc != 0 and "ResourceNotFound" in err
     aws("cloudwatch", "delete-alarms", "--alarm-names", "slow")
     assert aws("cloudwatch", "describe-alarms")["MetricAlarms"] == []

@@ -80,10 +80,10 @@ TEST_CASE("CloudWatch metrics over every wire: put, list, statistics, metric dat
     CHECK(bad_period.code().starts_with("InvalidParameterValue"));
 
     auto data = cw.ok("GetMetricData", R"({"StartTime":)" + secs(kStart) + R"(,"EndTime":)" + secs(kStart + 180'000) +
-                                           R"(,"ScanBy":"TimestampAscending","MetricDataQueries":[
+                                           R"J(,"ScanBy":"TimestampAscending","MetricDataQueries":[
       {"Id":"m1","MetricStat":{"Metric":{"Namespace":"App","MetricName":"Latency","Dimensions":[{"Name":"Svc","Value":"web"},{"Name":"Az","Value":"a"}]},"Period":60,"Stat":"Sum"},"ReturnData":false},
       {"Id":"e1","Expression":"m1 * 2","Label":"Doubled"},
-      {"Id":"e2","Expression":"SUM(m1)"}]})");
+      {"Id":"e2","Expression":"SUM(m1)"}]})J");
     const auto& results = data.body["MetricDataResults"];
     REQUIRE(results.Size() == 2);
     CHECK(json::view(results[0]["Label"]) == "Doubled");
@@ -100,7 +100,7 @@ TEST_CASE("CloudWatch metrics over every wire: put, list, statistics, metric dat
     CHECK(paged.body["MetricDataResults"][0]["Values"][0].GetDouble() == 1.99);  // newest first
     REQUIRE(paged.body.HasMember("NextToken"));
     auto search = cw.call("GetMetricData", R"({"StartTime":)" + secs(kStart) + R"(,"EndTime":)" + secs(kStart + 180'000) +
-                                               R"(,"MetricDataQueries":[{"Id":"s","Expression":"SEARCH('{App} Latency', 'Sum', 60)","Period":60}]})");
+                                               R"J(,"MetricDataQueries":[{"Id":"s","Expression":"SEARCH('{App} Latency', 'Sum', 60)","Period":60}]})J");
     CHECK(search.status == 400);
     CHECK(search.message().find("not supported") != std::string::npos);
 
