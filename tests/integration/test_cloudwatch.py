@@ -76,7 +76,11 @@ import urllib.request
 endpoint = sys.argv[1]
 cw = boto3.client("cloudwatch", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test",
                   aws_secret_access_key="test", config=Config(retries={"max_attempts": 1}))
-out = {"protocol": cw.meta.service_model.resolved_protocol if hasattr(cw.meta.service_model, "resolved_protocol") else cw.meta.service_model.protocol}
+out = {"encodings": []}
+def seen(request, **kw):
+    v = request.headers.get("Content-Encoding")
+    out["encodings"].append(v.decode() if isinstance(v, bytes) else v)
+cw.meta.events.register("before-send.cloudwatch.PutMetricData", seen)
 now = int(time.time()) // 60 * 60
 # 600 datapoints: over 10 KiB, so botocore gzips the body.
 data = [{"MetricName": "Requests", "Dimensions": [{"Name": "Host", "Value": "h%d" % (i % 3)}],
@@ -112,7 +116,8 @@ def test_json_gzip_and_cbor_from_botocore_1_43(berth):
     assert p.returncode == 0, p.stderr
     out = json.loads(p.stdout)
     assert out["metrics"] == ["h0", "h1", "h2"]
-    assert out["h0"] == [(200.0, float(sum(range(0, 600, 3))))]
+    assert out["h0"] == [[200.0, float(sum(range(0, 600, 3)))]]
+    assert out["encodings"][:4] == ["gzip"] * 4  # the four large puts went gzipped
     assert out["error"] == "InvalidParameterValue"
     assert out["cbor"] == [598.0]
 
