@@ -37,7 +37,8 @@ start_registries() {
   until curl -sf -o /dev/null http://127.0.0.1:$bport/_berth/health; do sleep 0.05; done
   until curl -sf -o /dev/null http://127.0.0.1:$rport/v2/; do sleep 0.05; done
   curl -s -o /dev/null http://127.0.0.1:$bport/ -H 'Content-Type: application/x-amz-json-1.1' \
-    -H 'X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.CreateRepository' -d '{"repositoryName":"big"}'
+    -H 'X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.CreateRepository' \
+    -H 'Authorization: AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/ecr/aws4_request, SignedHeaders=host, Signature=0' -d '{"repositoryName":"big"}'
 }
 timed() { local s=$(date +%s.%N); "$@" >/dev/null; echo "$(date +%s.%N) - $s" | bc; }
 min() { echo "if ($1 < $2) $1 else $2" | bc; }

@@ -10,7 +10,8 @@ port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1
 url=http://127.0.0.1:$port
 call() {
   curl -s -o /dev/null -w '%{http_code}' "$url/" -H 'Content-Type: application/x-amz-json-1.1' \
-    -H "X-Amz-Target: AmazonEC2ContainerServiceV20141113.$1" -d "$2"
+    -H "X-Amz-Target: AmazonEC2ContainerServiceV20141113.$1" \
+    -H "Authorization: AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/ecs/aws4_request, SignedHeaders=host, Signature=0" -d "$2"
 }
 
 # Cold start: from exec to the first 200 from /_berth/health, best of 5.

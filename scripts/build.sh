@@ -1,6 +1,15 @@
 #!/usr/bin/env bash
 # Configures and builds berth and its unit tests into build/.
+#   WERROR=1    warnings are errors (CI)
+#   SANITIZE=1  an AddressSanitizer + UndefinedBehaviorSanitizer build into build-asan/, with the
+#               fuzz targets built as corpus replays (scripts/fuzz.sh replay)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" >/dev/null
-cmake --build build
+dir=build
+flags=(-DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" -DBERTH_WERROR="${WERROR:-OFF}")
+if [[ "${SANITIZE:-0}" == 1 ]]; then
+  dir=build-asan
+  flags+=(-DBERTH_SANITIZE=ON -DBERTH_FUZZ_TARGETS=ON)
+fi
+cmake -S . -B "$dir" -G Ninja "${flags[@]}" >/dev/null
+cmake --build "$dir"

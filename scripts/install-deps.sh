@@ -4,7 +4,7 @@
 set -euo pipefail
 build=(cmake ninja-build g++ ccache pkg-config libboost1.81-dev rapidjson-dev libsqlite3-dev
        libarchive-dev libspdlog-dev doctest-dev libssl-dev)
-test=(awscli python3-boto3 python3-pytest curl docker.io skopeo busybox-static mmdebstrap)
+test=(awscli python3-boto3 python3-pytest curl docker.io skopeo busybox-static mmdebstrap clang)
 want=("${build[@]}")
 [[ "${1:-}" == "--test" ]] && want+=("${test[@]}")
 

@@ -33,6 +33,12 @@ Options of serve:
   --secrets-file FILE       JSON object giving tasks the values of their secrets (Secrets Manager
                             ARNs, SSM parameters), repositoryCredentials and S3 environmentFiles
   --warm-namespaces N       pause containers kept ready once awsvpc tasks run (default 2, 0: none)
+  --allow-host NAME         also serve requests whose Host header is NAME (repeatable); berth
+                            answers only localhost, 127.0.0.1, [::1], *.localhost, the --listen
+                            and --registry-host names otherwise (against DNS rebinding)
+  --allow-host-access       let EC2 and EXTERNAL tasks be privileged, use host networking, host
+                            paths, devices and added capabilities (root on this machine); FARGATE
+                            tasks never can
   --alarm-interval SECONDS  how often CloudWatch alarms are evaluated (default 60; tests shorten it)
   --stats-interval SECONDS  how often running task containers' Docker stats are sampled (default 10)
   --metrics-publish-interval SECONDS
@@ -141,7 +147,7 @@ std::optional<Command> parse_command_line(int argc, char** argv, std::string& er
     if (auto eq = arg.find('='); arg.starts_with("--") && eq != std::string_view::npos) {
       value = arg.substr(eq + 1);
       arg = arg.substr(0, eq);
-    } else if (arg != "--ephemeral" && arg != "--help") {
+    } else if (arg != "--ephemeral" && arg != "--help" && arg != "--allow-host-access") {
       if (i + 1 >= argc) {
         error = "missing value for " + std::string(arg);
         return std::nullopt;
@@ -203,6 +209,14 @@ std::optional<Command> parse_command_line(int argc, char** argv, std::string& er
         return std::nullopt;
       }
       (arg == "--stats-interval" ? cmd.metrics.stats_interval_seconds : cmd.metrics.metrics_publish_seconds) = n;
+    } else if (arg == "--allow-host") {
+      if (value.empty()) {
+        error = "--allow-host wants a host name";
+        return std::nullopt;
+      }
+      c.allowed_hosts.emplace_back(value);
+    } else if (arg == "--allow-host-access") {
+      c.allow_host_access = true;
     } else if (arg == "--help") {
       return Command{Command::Kind::Help, {}, {}, {}};
     } else {

@@ -11,6 +11,7 @@
 
 #include "api/dispatcher.h"
 #include "api/http_server.h"
+#include "api/listener_policy.h"
 #include "api/metadata_routes.h"
 #include "api/operation_table.h"
 #include "api/registry_routes.h"
@@ -26,6 +27,7 @@
 #include "registry/images.h"
 #include "runtime/docker_client.h"
 #include "runtime/image_source.h"
+#include "runtime/instance_dir.h"
 #include "runtime/task_engine.h"
 #include "registry/lifecycle_apply.h"
 #include "state/ecr_store.h"
@@ -39,6 +41,16 @@ namespace fs = std::filesystem;
 using namespace berth;
 
 namespace {
+// berth runs containers through the Docker socket: whoever reaches its API is root on this host.
+void warn_if_exposed(const std::string& host, unsigned short port) {
+  if (api::is_loopback_address(host)) return;
+  spdlog::warn("listening on {}:{}, which is not a loopback address: anyone who can reach it can call berth's "
+               "ECS, ECR and Logs APIs without a verified signature, push and pull images, and run containers "
+               "through this machine's Docker daemon (with --allow-host-access, as root on this host). "
+               "Requests must still carry a Host this berth answers to (--allow-host)",
+               host, port);
+}
+
 int serve(Config cfg, const MetricsArgs& knobs) {
   auto t0 = std::chrono::steady_clock::now();
   if (!logging::setup(cfg.log_level)) {
@@ -64,6 +76,10 @@ int serve(Config cfg, const MetricsArgs& knobs) {
   }
   cfg.data_dir = dir.string();
 
+  // Tells other berths on this daemon that this one lives (its leftovers are theirs to remove
+  // once it is gone: runtime/instance_dir.h).
+  runtime::InstanceLock instance_lock(dir.string(), cfg.ephemeral);
+  if (!instance_lock.held()) spdlog::warn("another berth may be using the data directory {}", dir.string());
   int rc = 0;
   try {
     state::Database db((dir / "berth.db").string());
@@ -83,7 +99,8 @@ int serve(Config cfg, const MetricsArgs& knobs) {
         return tokens.issue(a, r, clock.now_millis() + registry::TokenIssuer::kLifetimeMillis);
       })(image, account, region);
     }, {.instance = cfg.data_dir, .on_metadata_network = [&] { return metadata_ready(); },
-        .warm_namespaces = cfg.warm_namespaces, .secrets_file = cfg.secrets_file});
+        .ephemeral = cfg.ephemeral, .warm_namespaces = cfg.warm_namespaces, .secrets_file = cfg.secrets_file,
+        .on_task_changed = {}});  // the service scheduler (E) takes it
     // Alarm actions run Application Auto Scaling policies on ECS services. The ECS service store
     // and scheduler fill ServiceCapacity once they are on this branch; until then policies
     // find no service and change nothing.
@@ -95,9 +112,16 @@ int serve(Config cfg, const MetricsArgs& knobs) {
                                    [&](const metrics::FiredActions& f) { scaling_actions.on_alarm(f); });
     api::Dispatcher dispatcher(ops, db, clock, cfg, {&blobs, &uploads, &tokens, &engine});
     api::RegistryRoutes registry_routes(db, blobs, uploads, tokens, clock, cfg);
-    api::Router router(dispatcher, db, &registry_routes, [&] { engine.remove_all_containers(); });
-    api::HttpServer server(router, {.host = cfg.listen_host, .port = cfg.listen_port, .threads = cfg.threads});
-    api::MetadataRoutes metadata_routes(db, *docker, clock, router);
+    // The engine pauses, the database is wiped, and the engine's own thread removes the
+    // containers (an HTTP thread never waits on Docker).
+    api::Router router(dispatcher, db, &registry_routes, [&] { engine.reset([&] { db.wipe(); }); });
+    // Filled once the registry host is known (after bind), before the first request.
+    api::LoopbackPolicy loopback_policy;
+    api::GuardedHandler loopback(router, [&](const api::HttpRequest& r) { return api::check_loopback(r, loopback_policy); });
+    api::TaskSignature signed_by_task;  // the identity layer's check of task credentials; none yet
+    api::GuardedHandler task_facing(router, [&](const api::HttpRequest& r) { return api::check_task_facing(r, signed_by_task); });
+    api::HttpServer server(loopback, {.host = cfg.listen_host, .port = cfg.listen_port, .threads = cfg.threads});
+    api::MetadataRoutes metadata_routes(db, *docker, clock, task_facing);
     metadata_routes.cached_stats = [&](const std::string& id) { return stats.last_stats(id); };
     metadata_ready = [&] { return server.add_listener("169.254.170.2", 80, metadata_routes); };
     Maintenance maintenance;
@@ -110,6 +134,7 @@ int serve(Config cfg, const MetricsArgs& knobs) {
         state::EcrStore store(c, {cfg.account_id, cfg.region});
         store.unlink_stale(clock.now_millis() - 24LL * 3600 * 1000);
         registry::collect_garbage(store, blobs);
+        registry::sweep_orphan_files(store, blobs, std::chrono::hours(1));
         return true;
       });
     });
@@ -135,6 +160,11 @@ int serve(Config cfg, const MetricsArgs& knobs) {
     });
     unsigned short port = server.bind();
     if (cfg.registry_host.empty()) cfg.registry_host = "localhost:" + std::to_string(port);
+    loopback_policy.allowed_hosts = cfg.allowed_hosts;
+    loopback_policy.allowed_hosts.push_back(cfg.listen_host.find(':') != std::string::npos ? "[" + cfg.listen_host + "]"
+                                                                                          : cfg.listen_host);
+    loopback_policy.allowed_hosts.push_back(cfg.registry_host);
+    warn_if_exposed(cfg.listen_host, port);
     maintenance.start();
     engine.start();
     alarms.start();

@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "api/metadata_path.h"
 #include "common/arn.h"
 #include "common/json.h"
 #include "state/ecs_task_store.h"
@@ -77,46 +78,53 @@ std::unique_ptr<BodySink> MetadataRoutes::sink_for(const HttpRequest& head) { re
 
 HttpResponse MetadataRoutes::route(const HttpRequest& req) {
   std::string_view path = std::string_view(req.target).substr(0, req.target.find('?'));
-  if (req.method == "GET" && (path.starts_with("/v4/") || path.starts_with("/v3/"))) return metadata(path.substr(4));
-  if (req.method == "GET" && path.starts_with("/v2/credentials/")) return credentials(path.substr(16));
+  auto asked = parse_metadata_path(req.method, path);
+  switch (asked.kind) {
+    case MetadataPath::Kind::Other: break;
+    case MetadataPath::Kind::NotFound: return not_found("path");
+    case MetadataPath::Kind::Credentials: return credentials(asked.token);
+    default: return metadata(asked);
+  }
   // Tasks reach the AWS APIs here, not berth's own controls (a task must not reset berth).
   if (path.starts_with("/_berth/")) return not_found("path");
   return aws_.route(req);
 }
 
-HttpResponse MetadataRoutes::metadata(std::string_view rest) {
-  std::string token(rest.substr(0, rest.find('/')));
-  std::string_view what = rest.size() > token.size() ? rest.substr(token.size() + 1) : std::string_view{};
+HttpResponse MetadataRoutes::metadata(const MetadataPath& asked) {
+  using Kind = MetadataPath::Kind;
   std::optional<state::TaskRow> task;
-  db_.read([&](state::Connection& c) { task = state::TaskStore(c).by_container_token(token); });
+  db_.read([&](state::Connection& c) { task = state::TaskStore(c).by_container_token(asked.token); });
   if (!task) return not_found("container");
   const state::TaskContainerRow* self = nullptr;
   for (const auto& c : task->containers)
-    if (c.container_arn.ends_with("/" + token)) self = &c;
+    if (state::container_token(c.container_arn) == asked.token) self = &c;
+  // The row matched, so one container carries the token; a task changed in between is a miss.
+  if (!self) return not_found("container");
   rapidjson::Document doc;
   doc.Parse(task->doc.c_str(), task->doc.size());
   std::string ip(json::get_string(doc, "privateIp").value_or(""));
 
-  if (what == "stats" || what == "task/stats") {
+  if (asked.kind == Kind::ContainerStats || asked.kind == Kind::TaskStats) {
+    bool one = asked.kind == Kind::ContainerStats;
     std::string body = "{";
     bool first = true;
     for (const auto& c : task->containers) {
-      if (!c.docker_id || (what == "stats" && &c != self)) continue;
+      if (!c.docker_id || (one && &c != self)) continue;
       std::optional<std::string> cached = cached_stats ? cached_stats(*c.docker_id) : std::nullopt;
       auto stats = cached ? runtime::DockerResult<std::string>(std::move(*cached)) : docker_.container_stats(*c.docker_id);
       std::string json = std::holds_alternative<std::string>(stats) ? std::get<std::string>(stats) : "null";
-      if (what == "stats") return json_reply(200, json);
+      if (one) return json_reply(200, json);
       body += std::string(first ? "" : ",") + "\"" + *c.docker_id + "\":" + json;
       first = false;
     }
-    return json_reply(200, what == "stats" ? "{}" : body + "}");
+    return json_reply(200, one ? "{}" : body + "}");
   }
 
   rapidjson::StringBuffer buf;
   json::Writer w(buf);
-  if (what.empty()) {
+  if (asked.kind == Kind::Container) {
     write_container(w, *task, *self, ip);
-  } else if (what == "task") {
+  } else {
     w.StartObject();
     json::kv(w, "Cluster", arns::cluster(task->region, task->account, task->cluster));
     json::kv(w, "TaskARN", task->arn);
@@ -144,8 +152,6 @@ HttpResponse MetadataRoutes::metadata(std::string_view rest) {
     for (const auto& c : task->containers) write_container(w, *task, c, ip);
     w.EndArray();
     w.EndObject();
-  } else {
-    return not_found("path");
   }
   return json_reply(200, std::string(buf.GetString(), buf.GetSize()));
 }

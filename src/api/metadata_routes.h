@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "api/http_types.h"
+#include "api/metadata_path.h"
 #include "common/clock.h"
 #include "runtime/docker_client.h"
 #include "state/db.h"
@@ -25,7 +26,7 @@ class MetadataRoutes final : public RequestHandler {
   HttpResponse route(const HttpRequest& req) override;
 
  private:
-  HttpResponse metadata(std::string_view path);
+  HttpResponse metadata(const MetadataPath& asked);
   HttpResponse credentials(std::string_view id);
 
   state::Database& db_;

@@ -38,6 +38,7 @@ constexpr RegistryError kErrors[] = {
     {"UNAUTHORIZED", 401, "authentication required"},
     {"DENIED", 403, "requested access to the resource is denied"},
     {"UNSUPPORTED", 405, "The operation is unsupported."},
+    {"TOOMANYREQUESTS", 429, "too many requests"},
     {"RANGE_INVALID", 416, "invalid content range"},
 };
 
@@ -448,8 +449,9 @@ struct RegistryRoutes::Impl {
       resp.headers.emplace_back("Docker-Content-Digest", *mount);
       return resp;
     }
-    std::string id = uploads.start(repo_key(who, r.name));
-    return upload_status(202, r.name, id, 0);
+    auto id = uploads.start(repo_key(who, r.name));
+    if (!id) return oci_error("TOOMANYREQUESTS", "too many uploads in progress for this repository");
+    return upload_status(202, r.name, *id, 0);
   }
 
   HttpResponse upload_info(const HttpRequest& req, const Caller& who, const Route& r) {
@@ -623,7 +625,10 @@ std::unique_ptr<BodySink> RegistryRoutes::sink_for(const HttpRequest& head) {
     bool found = false;
     impl_->db.read([&](state::Connection& c) { found = impl_->repository(c, *who, r.name).has_value(); });
     if (!found) return std::make_unique<RefusingSink>(impl_->name_unknown(r.name, *who));
-    id = impl_->uploads.start(impl_->repo_key(*who, r.name));
+    auto started = impl_->uploads.start(impl_->repo_key(*who, r.name));
+    if (!started)
+      return std::make_unique<RefusingSink>(oci_error("TOOMANYREQUESTS", "too many uploads in progress for this repository"));
+    id = *started;
   } else {
     auto owner = impl_->uploads.repository(id);
     if (!owner || *owner != impl_->repo_key(*who, r.name))

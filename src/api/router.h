@@ -24,7 +24,9 @@ class Router final : public RequestHandler {
   Dispatcher& dispatcher_;
   state::Database& db_;
   RegistryRoutes* registry_;
-  std::function<void()> on_reset_;  // what else a reset clears (the task runtime's containers)
+  // Does the reset when given: wipes the database and has the task runtime's containers go
+  // (without waiting for Docker: HTTP threads never do).
+  std::function<void()> on_reset_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 

@@ -1,6 +1,7 @@
 #pragma once
 // What `berth serve` was asked to do.
 #include <string>
+#include <vector>
 
 namespace berth {
 
@@ -17,6 +18,8 @@ struct Config {
   std::string registry_host;    // host[:port] written into repositoryUri; empty: localhost:PORT
   std::string secrets_file;     // values for tasks' secrets, registry credentials and env files
   int warm_namespaces = 2;      // pause containers kept ready for awsvpc tasks; 0: none
+  std::vector<std::string> allowed_hosts;  // --allow-host: Host names the loopback listener serves too
+  bool allow_host_access = false;  // --allow-host-access: EC2 tasks may be privileged, use host paths...
 
   static std::string default_data_dir();
 };

@@ -23,13 +23,25 @@ std::string_view view(const Value& v);  // v must be a string
 // Serializes a value (compact).
 std::string dump(const Value& v);
 
+// Whether `s` is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
+bool valid_utf8(std::string_view s);
+// `s` with every ill-formed sequence replaced by U+FFFD, as the Unicode standard recommends.
+std::string to_valid_utf8(std::string_view s);
+
+// Writes a string value. Strings echo requests (names, paths, error messages), which may hold
+// any bytes: this is the one place they become valid UTF-8, so every answer stays valid JSON.
+inline void str(Writer& w, std::string_view value) {
+  if (valid_utf8(value)) {
+    w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  } else {
+    std::string fixed = to_valid_utf8(value);
+    w.String(fixed.data(), static_cast<rapidjson::SizeType>(fixed.size()));
+  }
+}
 // Writes a key and a string value.
 inline void kv(Writer& w, const char* key, std::string_view value) {
   w.Key(key);
-  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
-}
-inline void str(Writer& w, std::string_view value) {
-  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  str(w, value);
 }
 // Embeds already-serialized JSON text.
 inline void raw(Writer& w, std::string_view json_text) {

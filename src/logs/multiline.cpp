@@ -45,18 +45,32 @@ std::optional<std::regex> multiline_regex(const std::string& pattern) {
   }
 }
 
+namespace {
+// Cuts `text` to at most `limit` bytes without splitting a UTF-8 sequence.
+void cap(std::string& text, std::size_t limit) {
+  if (text.size() <= limit) return;
+  std::size_t end = limit;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  text.resize(end);
+}
+}  // namespace
+
 std::optional<LineEvent> MultilineJoiner::push(LineEvent line) {
+  cap(line.text, kMaxEventBytes);
   if (!start_) return line;
   // Long lines are matched on their start only: std::regex recurses per character.
   std::string_view head(line.text.data(), std::min<std::size_t>(line.text.size(), 256));
   bool starts = std::regex_search(head.begin(), head.end(), *start_, std::regex_constants::match_continuous);
   std::optional<LineEvent> done;
-  pending_touched_ = line.ts_ms;
-  if (starts || !pending_) {
+  // A full event goes out as it is and the line starts the next, as the awslogs driver does.
+  bool full = pending_ && pending_->text.size() + 1 + line.text.size() > kMaxEventBytes;
+  if (starts || !pending_ || full) {
     done = std::move(pending_);
     pending_ = std::move(line);
+    pending_started_ = pending_->ts_ms;
   } else {
-    pending_->text += "\n" + line.text;
+    pending_->text += '\n';
+    pending_->text += line.text;
   }
   return done;
 }
@@ -69,7 +83,7 @@ std::optional<LineEvent> MultilineJoiner::take_pending() {
 
 std::optional<std::int64_t> MultilineJoiner::pending_since() const {
   if (!pending_) return std::nullopt;
-  return pending_touched_;
+  return pending_started_;
 }
 
 }  // namespace berth::logs

@@ -25,17 +25,22 @@ class MultilineJoiner {
   // Without a start pattern every line is its own event.
   explicit MultilineJoiner(std::optional<std::regex> start = std::nullopt) : start_(std::move(start)) {}
 
+  // CloudWatch's largest event: 256 KiB less the 26 bytes it counts per event. A longer line is
+  // cut; an event that would grow past it is completed and the line starts the next one.
+  static constexpr std::size_t kMaxEventBytes = 256 * 1024 - 26;
+
   // Takes a line; returns the event it completes, if any.
   std::optional<LineEvent> push(LineEvent line);
   // The event being joined, if any (at the end of output, or when it has waited long enough).
   std::optional<LineEvent> take_pending();
-  // When the pending event's last line arrived.
+  // When the pending event's first line arrived: a caller flushing after a pause measures from
+  // here, so an endless run of continuation lines is still flushed in bounded time.
   std::optional<std::int64_t> pending_since() const;
 
  private:
   std::optional<std::regex> start_;
   std::optional<LineEvent> pending_;
-  std::int64_t pending_touched_ = 0;
+  std::int64_t pending_started_ = 0;
 };
 
 }  // namespace berth::logs

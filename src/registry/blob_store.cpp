@@ -29,7 +29,10 @@ std::size_t BlobStore::remove_stale_uploads(std::chrono::seconds age) {
 }
 
 std::string BlobStore::blob_path(std::string_view digest) const {
-  std::string_view hex = digest.substr(digest.find(':') + 1);
+  // The digest may come from a URL: anything but sha256 and 64 lowercase hex could name a path
+  // outside the store ("sha256:../../x").
+  if (!is_sha256_digest(digest)) throw std::invalid_argument("not a sha256 digest: " + std::string(digest.substr(0, 80)));
+  std::string_view hex = digest.substr(7);
   return (fs::path(root_) / "blobs" / "sha256" / std::string(hex.substr(0, 2)) / std::string(hex)).string();
 }
 
@@ -38,6 +41,7 @@ std::string BlobStore::upload_path(std::string_view upload_id) const {
 }
 
 std::optional<std::uint64_t> BlobStore::size(std::string_view digest) const {
+  if (!is_sha256_digest(digest)) return std::nullopt;
   std::error_code ec;
   auto n = fs::file_size(blob_path(digest), ec);
   if (ec) return std::nullopt;
@@ -47,12 +51,9 @@ std::optional<std::uint64_t> BlobStore::size(std::string_view digest) const {
 void BlobStore::commit(const std::string& upload_file, std::string_view digest) {
   fs::path target = blob_path(digest);
   fs::create_directories(target.parent_path());
-  std::error_code ec;
-  if (fs::exists(target, ec)) {
-    fs::remove(upload_file, ec);
-    return;
-  }
-  fs::rename(upload_file, target);  // atomic: the blob appears whole or not at all
+  // Atomic: the blob appears whole or not at all. Over an identical blob already there, the
+  // rename refreshes its time, so the orphan sweep leaves it to the row about to be written.
+  fs::rename(upload_file, target);
 }
 
 std::string BlobStore::put(std::string_view bytes) {
@@ -69,8 +70,29 @@ std::string BlobStore::put(std::string_view bytes) {
 }
 
 void BlobStore::remove(std::string_view digest) {
+  if (!is_sha256_digest(digest)) return;
   std::error_code ec;
   fs::remove(blob_path(digest), ec);
+}
+
+std::vector<std::string> BlobStore::digests_older_than(std::chrono::seconds age) const {
+  std::vector<std::string> out;
+  auto cutoff = fs::file_time_type::clock::now() - age;
+  std::error_code ec;
+  for (const auto& entry : fs::recursive_directory_iterator(fs::path(root_) / "blobs" / "sha256", ec)) {
+    std::error_code e;
+    if (!entry.is_regular_file(e) || e) continue;
+    std::string digest = "sha256:" + entry.path().filename().string();
+    if (is_sha256_digest(digest) && entry.last_write_time(e) < cutoff && !e) out.push_back(std::move(digest));
+  }
+  return out;
+}
+
+bool BlobStore::older_than(std::string_view digest, std::chrono::seconds age) const {
+  if (!is_sha256_digest(digest)) return false;
+  std::error_code ec;
+  auto t = fs::last_write_time(blob_path(digest), ec);
+  return !ec && t < fs::file_time_type::clock::now() - age;
 }
 
 }  // namespace berth::registry

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace berth::registry {
 
@@ -23,6 +24,7 @@ class BlobStore {
   // Files being written are touched constantly, so a server and `berth image` can share a root.
   std::size_t remove_stale_uploads(std::chrono::seconds age);
 
+  // Throws std::invalid_argument unless `digest` is "sha256:" and 64 lowercase hex digits.
   std::string blob_path(std::string_view digest) const;
   std::string upload_path(std::string_view upload_id) const;
   // Size of a stored blob, nullopt when absent.
@@ -32,6 +34,10 @@ class BlobStore {
   // Writes bytes as a blob (manifests and small uploads); returns the digest.
   std::string put(std::string_view bytes);
   void remove(std::string_view digest);
+  // Digests of blob files not written for `age`: candidates for the orphan sweep (a crash
+  // between a blob's rename and its row leaves a file no row names).
+  std::vector<std::string> digests_older_than(std::chrono::seconds age) const;
+  bool older_than(std::string_view digest, std::chrono::seconds age) const;
 
  private:
   std::string root_;

@@ -183,7 +183,7 @@ std::variant<ImageArchive, std::string> ArchiveReader::interpret() {
     return *err;
   }
   if (out.images_.empty()) return std::string("the archive holds no image");
-  return std::move(out);
+  return out;
 }
 
 std::optional<std::string> ArchiveReader::from_docker_save(ImageArchive& out, const json::Value& manifest) {

@@ -87,6 +87,16 @@ void delete_image(state::EcrStore& store, std::int64_t repository_id, std::strin
   store.unlink_unreferenced(repository_id, refs);
 }
 
+std::size_t sweep_orphan_files(state::EcrStore& store, BlobStore& blobs, std::chrono::seconds age) {
+  std::size_t removed = 0;
+  for (const auto& d : blobs.digests_older_than(age))
+    if (!store.blob_size(d) && blobs.older_than(d, age)) {
+      blobs.remove(d);
+      ++removed;
+    }
+  return removed;
+}
+
 std::size_t collect_garbage(state::EcrStore& store, BlobStore& blobs) {
   auto orphans = store.take_orphan_blobs();
   for (const auto& d : orphans) blobs.remove(d);

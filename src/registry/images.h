@@ -1,4 +1,5 @@
 #pragma once
+#include <chrono>
 // Putting and deleting images in a repository, shared by the registry's HTTP API (docker
 // push) and ECR's API (PutImage, BatchDeleteImage): the same checks either way.
 #include <optional>
@@ -43,6 +44,11 @@ void delete_image(state::EcrStore& store, std::int64_t repository_id, std::strin
 // Deletes blob records and files no repository links to any more. Run it inside a write
 // transaction, so a concurrent upload of the same digest cannot interleave.
 std::size_t collect_garbage(state::EcrStore& store, BlobStore& blobs);
+
+// Removes blob files that no row names and nobody has written for `age` (a crash between a
+// blob's rename and its row). Runs in the writer's transaction, so no row appears meanwhile; a
+// blob re-uploaded at that moment is renamed afresh and so too young to go. Returns the count.
+std::size_t sweep_orphan_files(state::EcrStore& store, BlobStore& blobs, std::chrono::seconds age);
 
 bool valid_tag(std::string_view tag);  // [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}
 bool immutable(const state::RepositoryRow& repo);

@@ -26,14 +26,18 @@ Uploads::~Uploads() {
   for (auto& [id, s] : sessions_) std::remove(s->path.c_str());
 }
 
-std::string Uploads::start(std::string repository_key) {
+std::optional<std::string> Uploads::start(std::string repository_key) {
   auto s = std::make_shared<Session>();
   std::string id = ids::uuid_v4();
   s->repository = std::move(repository_key);
   s->path = blobs_.upload_path(id);
+  std::lock_guard lock(mu_);
+  if (sessions_.size() >= limits_.total) return std::nullopt;
+  std::size_t same = 0;
+  for (const auto& [other, session] : sessions_) same += session->repository == s->repository;
+  if (same >= limits_.per_repository) return std::nullopt;
   s->file = std::fopen(s->path.c_str(), "wb");
   if (!s->file) throw std::runtime_error("cannot create upload file " + s->path);
-  std::lock_guard lock(mu_);
   sessions_.emplace(id, std::move(s));
   return id;
 }

@@ -14,13 +14,21 @@
 
 namespace berth::registry {
 
+// Each open session holds a file descriptor (for up to an hour when abandoned): bounded per
+// repository and in total, so one client cannot exhaust them.
+struct UploadLimits {
+  std::size_t per_repository = 100;
+  std::size_t total = 1000;
+};
+
 class Uploads {
  public:
-  explicit Uploads(BlobStore& blobs) : blobs_(blobs) {}
+  explicit Uploads(BlobStore& blobs, UploadLimits limits = {}) : blobs_(blobs), limits_(limits) {}
   ~Uploads();
 
-  // Starts a session for a repository (key: account/region/name); returns its id.
-  std::string start(std::string repository_key);
+  // Starts a session for a repository (key: account/region/name); returns its id, or nullopt
+  // when the repository or berth has as many open sessions as its limits allow.
+  std::optional<std::string> start(std::string repository_key);
 
   enum class Status { Ok, Unknown, BadRange, IoError, DigestMismatch };
 
@@ -47,6 +55,7 @@ class Uploads {
   std::shared_ptr<Session> take(std::string_view id);
 
   BlobStore& blobs_;
+  UploadLimits limits_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<Session>> sessions_;
 };

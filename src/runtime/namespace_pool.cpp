@@ -92,25 +92,7 @@ DockerResult<std::string> NamespacePool::make(const std::string& name) {
 }
 
 void NamespacePool::fill() {
-  // Adopt what this berth left warm last time; anything else of the pool's name is broken.
-  for (;;) {
-    auto list = docker_.list_containers({std::string(labels::kInstance) + "=" + opt_.instance, labels::kPool});
-    if (auto* containers = std::get_if<std::vector<ContainerInfo>>(&list)) {
-      for (const auto& c : *containers) {
-        if (!c.name.starts_with(kWarmPrefix)) continue;  // renamed: it belongs to a task
-        if (!c.running) {
-          docker_.remove_container(c.id, true);
-          continue;
-        }
-        std::lock_guard lock(mu_);
-        warm_.push_back(c.id);
-        wanted_ = true;
-      }
-      break;
-    }
-    std::unique_lock lock(mu_);
-    if (cv_.wait_for(lock, kRetry, [this] { return stopping_; })) return;
-  }
+  // What a killed berth left warm was removed by the engine's start sweep: it starts empty.
   std::unique_lock lock(mu_);
   for (;;) {
     cv_.wait(lock, [this] { return stopping_ || (wanted_ && static_cast<int>(warm_.size()) < opt_.size); });

@@ -6,7 +6,8 @@
 //
 // The pool fills only once an awsvpc task has asked for a namespace, so a berth that never runs
 // one keeps no idle containers. Warm containers are named berth-pool-*; a taken one is renamed
-// after its task, which is how a restarted berth tells the two apart.
+// after its task, which is how a restarted berth tells the two apart: the warm ones a killed
+// berth left are removed by the engine's start sweep, taken ones go with their task.
 #include <condition_variable>
 #include <mutex>
 #include <string>
@@ -29,7 +30,7 @@ class NamespacePool {
   NamespacePool(DockerClient& docker, NamespacePoolOptions options);
   ~NamespacePool();
 
-  void start();  // adopts the warm containers this berth left, then keeps the pool filled
+  void start();  // keeps the pool filled (once an awsvpc task has asked)
   void stop();   // removes the warm containers (a taken one belongs to its task)
 
   // A running pause container on both networks, named `name`: a warm one when there is one,

@@ -14,7 +14,7 @@ DockerResult<Ok> ensure_pause_image(DockerClient& docker) {
   std::string binary(berth_pause_binary_start, berth_pause_binary_end);
   std::string name = pause_image();
   auto colon = name.rfind(':');
-  return docker.import_image(ustar({{.name = "pause", .content = binary}}), name.substr(0, colon), name.substr(colon + 1));
+  return docker.import_image(ustar({{.name = "pause", .content = binary, .type = '0', .mode = 0755, .link = {}}}), name.substr(0, colon), name.substr(colon + 1));
 }
 
 }  // namespace berth::runtime

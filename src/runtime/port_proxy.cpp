@@ -34,8 +34,9 @@ const auto kLoopback = asio::ip::address_v4::loopback();
 // protocols that shut down writing still work.
 class TcpRelay : public std::enable_shared_from_this<TcpRelay> {
  public:
-  TcpRelay(tcp::socket client, tcp::endpoint target)
-      : client_(std::move(client)), upstream_(client_.get_executor()), target_(target) {}
+  TcpRelay(tcp::socket client, tcp::endpoint target, TcpLimits limits)
+      : client_(std::move(client)), upstream_(client_.get_executor()), target_(target), limits_(limits),
+        watchdog_(client_.get_executor()) {}
   ~TcpRelay() {
     for (auto& d : {up_, down_})
       for (int fd : {d.pipe_r, d.pipe_w})
@@ -43,10 +44,13 @@ class TcpRelay : public std::enable_shared_from_this<TcpRelay> {
   }
 
   void start() {
+    watch(limits_.connect);
     upstream_.async_connect(target_, [self = shared_from_this()](error_code ec) {
       if (ec || !self->open(self->up_, self->client_, self->upstream_) ||
           !self->open(self->down_, self->upstream_, self->client_))
         return self->close();  // nothing listens in the task (yet): the client sees a reset
+      self->connected_ = true;
+      self->watch(self->limits_.idle);
       self->pump(self->up_);
       self->pump(self->down_);
     });
@@ -74,7 +78,20 @@ class TcpRelay : public std::enable_shared_from_this<TcpRelay> {
     return !ec;
   }
 
+  // Closes the relay when the upstream has not answered in time, or after idle time without
+  // a byte either way; `wait` is how long to sleep before looking again.
+  void watch(std::chrono::steady_clock::duration wait) {
+    watchdog_.expires_after(wait);
+    watchdog_.async_wait([self = shared_from_this()](error_code ec) {
+      if (ec || self->closed_) return;
+      auto quiet = std::chrono::steady_clock::now() - self->last_moved_;
+      if (!self->connected_ || quiet >= self->limits_.idle) return self->close();
+      self->watch(self->limits_.idle - quiet);
+    });
+  }
+
   void pump(Direction& d) {
+    last_moved_ = std::chrono::steady_clock::now();
     for (int turn = 0; turn < kSplicesPerTurn; ++turn) {
       if (d.in_pipe > 0) {  // drain the pipe before reading more
         ssize_t n = ::splice(d.pipe_r, nullptr, d.to->native_handle(), nullptr, d.in_pipe, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
@@ -109,26 +126,32 @@ class TcpRelay : public std::enable_shared_from_this<TcpRelay> {
   }
 
   void close() {
+    closed_ = true;
     error_code ignored;
     client_.close(ignored);
     upstream_.close(ignored);
+    watchdog_.cancel();
   }
 
   tcp::socket client_, upstream_;
   tcp::endpoint target_;
+  TcpLimits limits_;
   Direction up_, down_;
+  asio::steady_timer watchdog_;
+  std::chrono::steady_clock::time_point last_moved_ = std::chrono::steady_clock::now();
+  bool connected_ = false, closed_ = false;
 };
 
 class TcpListener : public std::enable_shared_from_this<TcpListener> {
  public:
-  TcpListener(tcp::acceptor acceptor, tcp::endpoint target)
-      : acceptor_(std::move(acceptor)), target_(target), retry_(acceptor_.get_executor()) {}
+  TcpListener(tcp::acceptor acceptor, tcp::endpoint target, TcpLimits limits)
+      : acceptor_(std::move(acceptor)), target_(target), limits_(limits), retry_(acceptor_.get_executor()) {}
 
   void start() {
     acceptor_.async_accept([self = shared_from_this()](error_code ec, tcp::socket s) {
       if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
       if (!ec) {
-        std::make_shared<TcpRelay>(std::move(s), self->target_)->start();
+        std::make_shared<TcpRelay>(std::move(s), self->target_, self->limits_)->start();
         return self->start();
       }
       // Out of descriptors and the like: pause instead of spinning.
@@ -147,6 +170,7 @@ class TcpListener : public std::enable_shared_from_this<TcpListener> {
  private:
   tcp::acceptor acceptor_;
   tcp::endpoint target_;
+  TcpLimits limits_;
   asio::steady_timer retry_;
 };
 
@@ -266,6 +290,7 @@ std::string bind_loopback(int wanted, Open open) {
 struct PortProxy::Impl {
   asio::io_context io;
   asio::executor_work_guard<asio::io_context::executor_type> guard{io.get_executor()};
+  TcpLimits limits;
   std::thread thread;
   struct Entry {
     std::vector<PortBinding> bindings;
@@ -275,7 +300,7 @@ struct PortProxy::Impl {
   mutable std::mutex mu;
   std::map<std::string, Entry> entries;
 
-  Impl() : thread([this] { io.run(); }) {}
+  explicit Impl(TcpLimits l) : limits(l), thread([this] { io.run(); }) {}
   ~Impl() {
     guard.reset();
     io.stop();
@@ -283,7 +308,7 @@ struct PortProxy::Impl {
   }
 };
 
-PortProxy::PortProxy() : impl_(std::make_unique<Impl>()) {}
+PortProxy::PortProxy(TcpLimits limits) : impl_(std::make_unique<Impl>(limits)) {}
 PortProxy::~PortProxy() = default;
 
 std::variant<std::vector<PortBinding>, std::string> PortProxy::publish(const std::string& key,
@@ -324,7 +349,7 @@ std::variant<std::vector<PortBinding>, std::string> PortProxy::publish(const std
       });
       if (failure.empty()) {
         b.host_port = a.local_endpoint().port();
-        entry.tcp.push_back(std::make_shared<TcpListener>(std::move(a), tcp::endpoint(address, p.container_port)));
+        entry.tcp.push_back(std::make_shared<TcpListener>(std::move(a), tcp::endpoint(address, p.container_port), impl_->limits));
       }
     }
     if (!failure.empty())

@@ -1,4 +1,5 @@
 #pragma once
+#include <chrono>
 // Publishes awsvpc tasks' container ports on 127.0.0.1 from inside berth, relaying TCP
 // connections and UDP datagrams to the task's address on its Docker network.
 //
@@ -21,9 +22,20 @@ struct PortRequest {
   int host_port = 0;             // wanted; 0, or one already taken, gets an ephemeral port
 };
 
+// Bounds on one relayed TCP connection, so a dead task or an abandoned client cannot hold its
+// two descriptors for ever.
+struct TcpLimits {
+  // The task must accept within this long (else the client is reset, not left to the
+  // kernel's minutes of SYN retries).
+  std::chrono::steady_clock::duration connect = std::chrono::seconds(10);
+  // No byte either way for this long closes the connection; generous, since database and
+  // websocket clients idle for minutes.
+  std::chrono::steady_clock::duration idle = std::chrono::minutes(60);
+};
+
 class PortProxy {
  public:
-  PortProxy();  // runs its own I/O thread
+  explicit PortProxy(TcpLimits limits = {});  // runs its own I/O thread
   ~PortProxy();
   PortProxy(const PortProxy&) = delete;
   PortProxy& operator=(const PortProxy&) = delete;

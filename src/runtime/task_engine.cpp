@@ -11,6 +11,7 @@
 
 #include "common/json.h"
 #include "runtime/container_spec.h"
+#include "runtime/instance_dir.h"
 #include "state/ecs_task_store.h"
 
 namespace berth::runtime {
@@ -131,7 +132,8 @@ TaskEngine::TaskEngine(state::Database& db, DockerClient& docker, const Clock& c
                        EngineOptions options)
     : db_(db), docker_(docker), clock_(clock), planner_(std::move(planner)), opt_(std::move(options)),
       logs_(db, docker, clock), secrets_(opt_.secrets_file),
-      namespaces_(docker, {opt_.network, opt_.metadata_network, opt_.instance, opt_.warm_namespaces}) {}
+      namespaces_(docker, {opt_.network, opt_.metadata_network, opt_.instance, opt_.warm_namespaces}),
+      side_([this](const std::vector<std::string>& arns) { wake(arns); }, opt_.inline_side_jobs) {}
 
 TaskEngine::~TaskEngine() { stop(); }
 
@@ -147,8 +149,16 @@ void TaskEngine::stop() {
   work_cv_.notify_all();
   for (auto& t : threads_)
     if (t.joinable()) t.join();
+  side_.stop();
   logs_.stop();
-  namespaces_.stop();
+  namespaces_.stop();  // removes the warm pool
+  if (resetting() && docker_ok_) finish_reset();  // a reset just before the stop still cleans up
+  if (opt_.ephemeral && docker_ok_) {
+    // Its state goes with it, so nothing could adopt or remove these later.
+    std::vector<std::string> arns;
+    db_.read([&](state::Connection& c) { arns = state::TaskStore(c).all(); });
+    remove_all_containers(arns);
+  }
 }
 
 std::vector<std::pair<std::string, std::string>> TaskEngine::injected_env(const TaskWork& w,
@@ -189,6 +199,7 @@ void TaskEngine::wake() {
   {
     std::lock_guard lock(mu_);
     woken_ = true;
+    full_wake_ = true;
   }
   cv_.notify_all();
 }
@@ -214,14 +225,63 @@ std::string TaskEngine::docker_problem() const {
   return docker_problem_;
 }
 
-void TaskEngine::remove_all_containers() {
-  namespaces_.forget();
-  auto list = docker_.list_containers({std::string(labels::kInstance) + "=" + opt_.instance});
-  if (auto* containers = std::get_if<std::vector<ContainerInfo>>(&list))
-    for (const auto& c : *containers) docker_.remove_container(c.id, true);
-  // Only this berth's task volumes: other berths on the same daemon keep theirs.
+void TaskEngine::reset(const std::function<void()>& wipe) {
   std::vector<std::string> arns;
   db_.read([&](state::Connection& c) { arns = state::TaskStore(c).all(); });
+  {
+    std::lock_guard lock(mu_);
+    paused_ = true;
+    for (const auto& a : queue_) busy_.erase(a);
+    queue_.clear();
+  }
+  wipe();
+  {
+    std::lock_guard lock(mu_);
+    reset_arns_.insert(reset_arns_.end(), arns.begin(), arns.end());
+    reset_pending_ = true;
+  }
+  cv_.notify_all();
+}
+
+bool TaskEngine::resetting() const {
+  std::lock_guard lock(mu_);
+  return reset_pending_;
+}
+
+// On the loop thread: once no pass runs, nothing can create a container the removal misses.
+void TaskEngine::finish_reset() {
+  std::vector<std::string> arns;
+  {
+    std::unique_lock lock(mu_);
+    idle_cv_.wait(lock, [this] { return active_ == 0 || stopping_; });
+    arns.swap(reset_arns_);
+    rerun_.clear();
+  }
+  remove_all_containers(arns);
+  side_.forget_finished();
+  {
+    std::lock_guard lock(mu_);
+    reset_pending_ = !reset_arns_.empty();  // another reset came meanwhile: once more
+    paused_ = reset_pending_;
+    full_wake_ = true;  // tasks RunTask made during the reset
+  }
+  work_cv_.notify_all();
+}
+
+void TaskEngine::remove_all_containers(const std::vector<std::string>& arns) {
+  namespaces_.forget();
+  auto list = docker_.list_containers({std::string(labels::kInstance) + "=" + opt_.instance});
+  if (auto* containers = std::get_if<std::vector<ContainerInfo>>(&list)) {
+    // Eight at a time: one by one, a hundred removals on a busy daemon outlast a stop.
+    std::atomic<std::size_t> next{0};
+    std::vector<std::thread> removers;
+    for (int i = 0; i < 8; ++i)
+      removers.emplace_back([&] {
+        for (std::size_t k; (k = next++) < containers->size();) docker_.remove_container((*containers)[k].id, true);
+      });
+    for (auto& t : removers) t.join();
+  }
+  // Only this berth's task volumes: other berths on the same daemon keep theirs.
   for (const auto& arn : arns) {
     ports_.unpublish(arn);
     docker_.remove_volumes("berth-" + arn.substr(arn.rfind('/') + 1) + "-");
@@ -245,15 +305,20 @@ void TaskEngine::collect_stopped(std::int64_t before) {
   }
 }
 
+bool TaskEngine::check_docker() {
+  auto ping = docker_.ping();
+  docker_ok_ = std::holds_alternative<std::string>(ping);
+  std::lock_guard lock(mu_);
+  docker_problem_ = docker_ok_ ? "" : std::get<DockerError>(ping).message;
+  return docker_ok_;
+}
+
 void TaskEngine::loop() {
-  bool network_ready = false, metadata_ready = false, pool_started = false;
+  using clock = std::chrono::steady_clock;
+  bool network_ready = false, metadata_ready = false, pool_started = false, started = false;
+  auto last_resync = clock::now(), last_tick = clock::now();
   while (!stopping_) {
-    auto ping = docker_.ping();
-    docker_ok_ = std::holds_alternative<std::string>(ping);
-    {
-      std::lock_guard lock(mu_);
-      docker_problem_ = docker_ok_ ? "" : std::get<DockerError>(ping).message;
-    }
+    check_docker();
     if (docker_ok_ && !network_ready) {
       auto net = docker_.ensure_network(opt_.network, "", "");
       network_ready = std::holds_alternative<std::string>(net);
@@ -266,20 +331,120 @@ void TaskEngine::loop() {
       if (!metadata_ready)
         spdlog::warn("cannot create Docker network {}: {}", opt_.metadata_network, std::get<DockerError>(net).message);
     }
+    bool reset_now, full;
+    {
+      std::lock_guard lock(mu_);
+      reset_now = reset_pending_;
+      full = full_wake_;
+      full_wake_ = false;
+    }
+    if (docker_ok_ && reset_now) finish_reset();
+    if (docker_ok_ && !started) {
+      resync_once(true);  // before the pool starts: the warm pool a killed berth left goes first
+      started = true;
+      last_resync = last_tick = clock::now();
+    } else if (docker_ok_ && (full || clock::now() - last_resync >= opt_.resync)) {
+      resync_once(false);
+      last_resync = last_tick = clock::now();
+    } else if (clock::now() - last_tick >= opt_.progress_tick) {
+      queue_in_progress();
+      last_tick = clock::now();
+    }
     if (network_ready && metadata_ready && !pool_started) {
       namespaces_.start();  // warm namespaces join both networks
       pool_started = true;
     }
-    std::vector<std::string> arns;
-    db_.read([&](state::Connection& c) { arns = state::TaskStore(c).unfinished(); });
-    {
-      std::lock_guard lock(mu_);
-      for (auto& a : arns) enqueue_locked(a);
-    }
-    work_cv_.notify_all();
     std::unique_lock lock(mu_);
-    cv_.wait_for(lock, opt_.resync, [this] { return woken_ || stopping_; });
+    cv_.wait_for(lock, opt_.progress_tick, [this] { return woken_ || reset_pending_ || stopping_; });
     woken_ = false;
+  }
+}
+
+void TaskEngine::queue_in_progress() {
+  std::vector<std::string> arns;
+  db_.read([&](state::Connection& c) { arns = state::TaskStore(c).in_progress(); });
+  wake(arns);
+}
+
+void TaskEngine::resync_once(bool at_start) {
+  // Listed before the rows are read: a container in the list was made after its task's row, so
+  // a task missing from the rows read after is really gone.
+  auto list = docker_.list_containers({std::string(labels::kInstance) + "=" + opt_.instance});
+  auto* mine = std::get_if<std::vector<ContainerInfo>>(&list);
+  std::vector<state::TaskRow> unfinished;
+  db_.read([&](state::Connection& c) {
+    state::TaskStore store(c);
+    for (const auto& arn : store.unfinished())
+      if (auto row = store.get(arn)) unfinished.push_back(std::move(*row));
+  });
+  std::map<std::string, const ContainerInfo*> by_id;
+  if (mine)
+    for (const auto& c : *mine) by_id[c.id] = &c;
+  std::vector<std::string> queue;
+  for (const auto& t : unfinished) {
+    bool steady = t.last_status == "RUNNING" && t.desired_status == "RUNNING";
+    // After a restart every task is looked at once: ports to publish again, logs to follow.
+    bool differs = at_start || !steady || !mine;
+    for (const auto& c : t.containers) {
+      if (differs || !c.docker_id || c.last_status == "STOPPED") continue;
+      auto it = by_id.find(*c.docker_id);
+      differs = it == by_id.end() || it->second->running != (c.last_status == "RUNNING");
+    }
+    if (differs) queue.push_back(t.arn);
+  }
+  wake(queue);
+  if (mine) sweep(*mine, at_start);
+  if (at_start && opt_.sweep_gone_instances) sweep_gone_instances();
+}
+
+void TaskEngine::sweep(const std::vector<ContainerInfo>& mine, bool at_start) {
+  std::set<std::string> tasks, ids;
+  db_.read([&](state::Connection& c) {
+    for (auto& arn : state::TaskStore(c).all()) {
+      ids.insert(arn.substr(arn.rfind('/') + 1));
+      tasks.insert(std::move(arn));
+    }
+  });
+  static const std::string kPauseMark = "-internalecspause-";
+  for (const auto& c : mine) {
+    if (stopping_) return;  // the next start sweeps again
+    std::string why;
+    auto arn = c.labels.find(labels::kTaskArn);
+    auto mark = c.name.find(kPauseMark);
+    if (arn != c.labels.end()) {
+      if (!tasks.count(arn->second)) why = "its task is gone";
+    } else if (mark != std::string::npos) {
+      // A taken pause container carries no task labels (made before its task): by its name.
+      if (!ids.count(c.name.substr(mark + kPauseMark.size()))) why = "its task is gone";
+    } else if (at_start && c.labels.count(labels::kPool)) {
+      why = "warm pool of a berth that did not stop cleanly";
+    }
+    if (why.empty()) continue;
+    spdlog::info("removing container {} ({}): {}", c.name, c.id.substr(0, 12), why);
+    docker_.remove_container(c.id, true);
+    if (arn != c.labels.end()) docker_.remove_volumes("berth-" + arn->second.substr(arn->second.rfind('/') + 1) + "-");
+  }
+}
+
+void TaskEngine::sweep_gone_instances() {
+  auto list = docker_.list_containers({labels::kBerth});
+  auto* all = std::get_if<std::vector<ContainerInfo>>(&list);
+  if (!all) return;
+  std::map<std::string, std::vector<const ContainerInfo*>> by_instance;
+  for (const auto& c : *all)
+    if (auto it = c.labels.find(labels::kInstance); it != c.labels.end() && it->second != opt_.instance)
+      by_instance[it->second].push_back(&c);
+  for (const auto& [instance, containers] : by_instance) {
+    if (stopping_) return;
+    if (!instance_gone(instance)) continue;  // a berth still running (another test, CI): never touch
+    spdlog::info("removing {} container(s) left by the berth of {}, which is gone", containers.size(), instance);
+    for (const auto* c : containers) {
+      docker_.remove_container(c->id, true);
+      if (auto arn = c->labels.find(labels::kTaskArn); arn != c->labels.end())
+        docker_.remove_volumes("berth-" + arn->second.substr(arn->second.rfind('/') + 1) + "-");
+    }
+    docker_.remove_volumes(efs_volume_prefix(instance));
+    remove_abandoned_dir(instance);
   }
 }
 
@@ -288,10 +453,11 @@ void TaskEngine::work() {
     std::string arn;
     {
       std::unique_lock lock(mu_);
-      work_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      work_cv_.wait(lock, [this] { return stopping_ || (!paused_ && !queue_.empty()); });
       if (stopping_) return;
       arn = std::move(queue_.front());
       queue_.erase(queue_.begin());
+      ++active_;
     }
     try {
       advance(arn);
@@ -300,7 +466,8 @@ void TaskEngine::work() {
     }
     {
       std::lock_guard lock(mu_);
-      if (rerun_.erase(arn)) {
+      if (--active_ == 0) idle_cv_.notify_all();
+      if (rerun_.erase(arn) && !paused_) {
         queue_.push_back(arn);
         work_cv_.notify_one();
       } else {
@@ -313,17 +480,27 @@ void TaskEngine::work() {
 void TaskEngine::watch_events() {
   while (!stopping_) {
     auto r = docker_.watch_events(
-        {labels::kBerth},
+        {labels::kInstance + std::string("=") + opt_.instance},
         [this](const DockerEvent& e) {
-          if (e.action == "die" || e.action == "oom" || e.action == "destroy" || e.action == "start" ||
-              e.action.starts_with("health_status"))
-            wake();
+          if (e.action != "die" && e.action != "oom" && e.action != "destroy" && e.action != "start" &&
+              !e.action.starts_with("health_status"))
+            return;
+          // Only the task the container belongs to; a pause container (no task label) waits
+          // for the resync.
+          if (auto arn = e.attributes.find(labels::kTaskArn); arn != e.attributes.end()) wake(arn->second);
         },
         [this] { return !stopping_.load(); });
     if (stopping_) return;
+    // Events missed while the stream was down: look at everything again.
+    wake();
     std::unique_lock lock(mu_);
     cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_.load(); });
   }
+}
+
+void TaskEngine::run_once(const std::string& arn) {
+  if (!docker_ok_) check_docker();
+  advance(arn);
 }
 
 void TaskEngine::advance(const std::string& arn) {
@@ -332,7 +509,13 @@ void TaskEngine::advance(const std::string& arn) {
     TaskWork w(db_, clock_, arn);
     if (!w.found() || w.task.last_status == "STOPPED") return;
     if (opt_.on_task_changed) w.on_notable_change = [this, &w] { opt_.on_task_changed(w.task.arn, w.task.group); };
-    if (pass(w) != Next::Again) return;
+    try {
+      if (pass(w) != Next::Again) return;
+    } catch (const TaskMoved&) {
+      // Another writer (StopTask, the scheduler, a reset) came first: redo the pass on what it
+      // wrote. What this pass did in Docker is found again (a created container by its name).
+      spdlog::debug("task {}: changed during a pass, again", arn);
+    }
   }
 }
 
@@ -375,8 +558,57 @@ void TaskEngine::stop_task(TaskWork& w) {
     w.save();
   }
   for (auto& c : task.containers) {
+    if (c.docker_id || c.last_status == "STOPPED") continue;
+    // Made but not recorded (a crash, or a pass that lost its write to a StopTask): by its name.
+    auto info = docker_.inspect_container(w.docker_name(c.name));
+    auto* i = std::get_if<ContainerInfo>(&info);
+    if (auto label = i ? i->labels.find(labels::kTaskArn) : decltype(i->labels.end()){};
+        i && label != i->labels.end() && label->second == task.arn)
+      c.docker_id = i->id;
+  }
+  // Dependents stop before what they depend on (reverse dependsOn order), each level's
+  // containers at once, each with its stopTimeout; then the pause container. Off the workers.
+  std::vector<std::vector<std::pair<std::string, int>>> levels;  // docker id, stopTimeout
+  std::map<std::string, int> depth;  // how many containers, in a chain, depend on this one
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (const auto& c : task.containers) {
+      const Value* def = w.container_definition(c.name);
+      const Value* deps = def ? member(*def, "dependsOn") : nullptr;
+      if (!deps || !deps->IsArray()) continue;
+      for (const auto& d : deps->GetArray()) {
+        const Value* name = member(d, "containerName");
+        if (!name || !name->IsString()) continue;
+        int want = depth[c.name] + 1;
+        if (depth[name->GetString()] < want && want <= static_cast<int>(task.containers.size())) {
+          depth[name->GetString()] = want;
+          changed = true;
+        }
+      }
+    }
+  }
+  for (const auto& c : task.containers) {
+    if (!c.docker_id || c.last_status == "STOPPED") continue;
+    std::size_t level = static_cast<std::size_t>(depth[c.name]);
+    if (levels.size() <= level) levels.resize(level + 1);
+    levels[level].emplace_back(*c.docker_id, w.stop_timeout(c.name));
+  }
+  std::string pause = w.note("pauseId");
+  // By name when no id was noted: a crash may have come between taking it and noting it.
+  if (pause.empty()) pause = pause_container_name(task.family, task.arn);
+  auto stopped = side_.poll("stop:" + task.arn, task.arn, [this, levels, pause] {
+    for (const auto& level : levels) {
+      std::vector<std::thread> stops;
+      for (const auto& [id, timeout] : level)
+        stops.emplace_back([this, id = id, timeout = timeout] { docker_.stop_container(id, std::chrono::seconds(timeout)); });
+      for (auto& t : stops) t.join();
+    }
+    docker_.stop_container(pause, std::chrono::seconds(1));
+    return std::string();
+  });
+  if (!stopped) return;  // woken when they have stopped
+  for (auto& c : task.containers) {
     if (c.docker_id && c.last_status != "STOPPED") {
-      docker_.stop_container(*c.docker_id, std::chrono::seconds(w.stop_timeout(c.name)));
       auto info = docker_.inspect_container(*c.docker_id);
       if (auto* i = std::get_if<ContainerInfo>(&info)) {
         c.exit_code = i->exit_code;
@@ -388,9 +620,6 @@ void TaskEngine::stop_task(TaskWork& w) {
   task.last_status = "DEPROVISIONING";
   w.save();
   ports_.unpublish(task.arn);
-  // By name when no id was noted: a crash may have come between taking it and noting it.
-  std::string pause = w.note("pauseId");
-  docker_.stop_container(pause.empty() ? pause_container_name(task.family, task.arn) : pause, std::chrono::seconds(1));
   task.last_status = "STOPPED";
   task.execution_stopped_at = w.now();
   task.stopped_at = w.now();
@@ -451,9 +680,18 @@ TaskEngine::Next TaskEngine::pull_images(TaskWork& w) {
     if (auto auth = w.registry_auth.find(c.name); auth != w.registry_auth.end()) plan.registry_auth = auth->second;
     auto present = docker_.inspect_image(plan.reference);
     if (!std::holds_alternative<std::string>(present)) {
-      auto pulled = docker_.pull_image(plan.reference, plan.registry_auth);
-      if (auto* e = std::get_if<DockerError>(&pulled)) {
-        c.reason = "CannotPullContainerError: pull image manifest has been retried 1 time(s): " + e->message;
+      // Off the workers; tasks of the same image (and credentials) share one pull.
+      auto pulled = side_.poll("pull:" + plan.reference + "\n" + plan.registry_auth, task.arn, [this, plan] {
+        auto r = docker_.pull_image(plan.reference, plan.registry_auth);
+        auto* e = std::get_if<DockerError>(&r);
+        return e ? (e->message.empty() ? std::string("pull failed") : e->message) : std::string();
+      });
+      if (!pulled) {
+        w.save();  // pullStartedAt; woken when the pull ends
+        return Next::Done;
+      }
+      if (!pulled->empty()) {
+        c.reason = "CannotPullContainerError: pull image manifest has been retried 1 time(s): " + *pulled;
         return fail(w, "TaskFailedToStart", *c.reason);
       }
       present = docker_.inspect_image(plan.reference);
@@ -517,15 +755,34 @@ TaskEngine::Next TaskEngine::create_containers(TaskWork& w) {
     for (auto& v : w.secret_env[c.name]) env.push_back(std::move(v));
     std::string body = container_create_body(*def, w.container_override(c.name), plan.reference, ctx, env);
     auto created = docker_.create_container(w.docker_name(c.name), body);
-    if (auto* e = std::get_if<DockerError>(&created)) {
+    if (auto* e = std::get_if<DockerError>(&created); e && e->http_status == 409) {
+      if (Next next = adopt_existing(w, c, *e); next != Next::Continue) return next;
+    } else if (e) {
       c.reason = "CannotCreateContainerError: " + e->message;
       return fail(w, "TaskFailedToStart", *c.reason);
+    } else {
+      c.docker_id = std::get<std::string>(created);
     }
-    c.docker_id = std::get<std::string>(created);
     ctx.container_ids[c.name] = *c.docker_id;
     if (ctx.network_mode == "bridge") docker_.connect_network(opt_.metadata_network, *c.docker_id);
     w.save();
   }
+  return Next::Continue;
+}
+
+// The name is taken: by this task's own container when berth died (or a pass lost a race)
+// between creating it and recording it. That one is adopted; any other is a conflict.
+TaskEngine::Next TaskEngine::adopt_existing(TaskWork& w, state::TaskContainerRow& c, const DockerError& conflict) {
+  auto info = docker_.inspect_container(w.docker_name(c.name));
+  auto* i = std::get_if<ContainerInfo>(&info);
+  auto label = i ? i->labels.find(labels::kTaskArn) : decltype(i->labels.end()){};
+  if (!i || label == i->labels.end() || label->second != w.task.arn) {
+    c.reason = "CannotCreateContainerError: " + conflict.message;
+    return fail(w, "TaskFailedToStart", *c.reason);
+  }
+  spdlog::info("task {} container {}: adopting {} made before berth could record it", w.task.arn, c.name,
+               i->id.substr(0, 12));
+  c.docker_id = i->id;
   return Next::Continue;
 }
 

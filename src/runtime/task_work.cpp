@@ -56,10 +56,13 @@ std::string TaskWork::notable_fingerprint() const {
 void TaskWork::save() {
   std::string now_print = fingerprint();
   if (now_print == saved_) return;
+  bool saved = false;
   db_.write([&](state::Connection& c) {
-    state::TaskStore(c).update(task);
-    return true;
+    saved = state::TaskStore(c).update(task);
+    return saved;
   });
+  if (!saved) throw TaskMoved("task " + task.arn + " changed during the pass");
+  ++task.version;
   saved_ = std::move(now_print);
   std::string notable = notable_fingerprint();
   if (notable == saved_notable_) return;

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,12 @@
 namespace berth::runtime {
 
 enum class Dependency { Ready, Wait, Broken };
+
+// Thrown by TaskWork::save when another writer (StopTask, the service scheduler) changed the
+// task since this pass read it: the pass ends and the engine redoes it on a fresh read.
+struct TaskMoved : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 class TaskWork {
  public:
@@ -38,6 +45,7 @@ class TaskWork {
   std::function<void()> on_notable_change;
 
   std::int64_t now() const { return clock_.now_millis(); }
+  // Writes real changes, compare-and-set on the version read; throws TaskMoved when the row moved.
   void save();
   // Sends the task toward STOPPED with ECS's stop code and reason (not yet saved).
   void fail(const std::string& code, const std::string& reason);

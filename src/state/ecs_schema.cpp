@@ -102,6 +102,12 @@ CREATE TABLE task_containers (
   PRIMARY KEY (task_arn, name)
 ) WITHOUT ROWID;
 )sql"},
+      // The metadata endpoint finds a container by the last part of its ARN, exactly and by index.
+      {"ecs-0003-container-tokens", R"sql(
+ALTER TABLE task_containers ADD COLUMN token TEXT;
+UPDATE task_containers SET token = replace(container_arn, rtrim(container_arn, replace(container_arn, '/', '')), '');
+CREATE INDEX task_containers_by_token ON task_containers (token);
+)sql"},
   };
 }
 

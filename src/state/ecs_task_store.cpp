@@ -38,16 +38,21 @@ TaskRow task_of(const Query& q) {
 void save_containers(Connection& c, const TaskRow& row) {
   for (const auto& k : row.containers)
     c.query("INSERT INTO task_containers (task_arn, name, position, container_arn, image, essential, docker_id, "
-            "image_digest, last_status, exit_code, reason, network_bindings, health_status) VALUES "
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (task_arn, name) DO UPDATE SET "
+            "image_digest, last_status, exit_code, reason, network_bindings, health_status, token) VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (task_arn, name) DO UPDATE SET "
             "docker_id = excluded.docker_id, image_digest = excluded.image_digest, last_status = excluded.last_status, "
             "exit_code = excluded.exit_code, reason = excluded.reason, network_bindings = excluded.network_bindings, "
             "health_status = excluded.health_status",
             row.arn, k.name, k.position, k.container_arn, k.image, k.essential ? 1 : 0, k.docker_id, k.image_digest,
-            k.last_status, k.exit_code, k.reason, k.network_bindings, k.health_status)
+            k.last_status, k.exit_code, k.reason, k.network_bindings, k.health_status, container_token(k.container_arn))
         .run();
 }
 }  // namespace
+
+std::string container_token(std::string_view container_arn) {
+  auto slash = container_arn.rfind('/');
+  return std::string(slash == std::string_view::npos ? container_arn : container_arn.substr(slash + 1));
+}
 
 void TaskStore::insert(const TaskRow& r) {
   c_.query(std::string("INSERT INTO tasks (") + kTaskColumns +
@@ -94,21 +99,35 @@ std::optional<TaskRow> TaskStore::get(std::string_view arn) {
   return row;
 }
 
-void TaskStore::update(const TaskRow& r) {
-  // A stop already recorded stays as it was: the engine works from a copy read before a StopTask
-  // may have committed, and the first reason to stop is the one ECS reports. (SET expressions
-  // see the row as it was before this UPDATE.)
+bool TaskStore::update(const TaskRow& r) {
+  // The version is the guard: the engine and the service scheduler both write tasks, and a
+  // write from a stale read must not undo the other's. A recorded stop stays as it was even so
+  // (the first reason to stop is the one ECS reports). SET expressions see the row as it was
+  // before this UPDATE.
   c_.query("UPDATE tasks SET "
            "desired_status = CASE WHEN desired_status = 'STOPPED' THEN desired_status ELSE ? END, "
            "stopping_at = CASE WHEN desired_status = 'STOPPED' THEN COALESCE(stopping_at, ?) ELSE ? END, "
            "stop_code = CASE WHEN desired_status = 'STOPPED' THEN stop_code ELSE ? END, "
            "stopped_reason = CASE WHEN desired_status = 'STOPPED' THEN stopped_reason ELSE ? END, "
            "last_status = ?, pull_started_at = ?, pull_stopped_at = ?, started_at = ?, stopped_at = ?, "
-           "execution_stopped_at = ?, version = version + 1, doc = ? WHERE arn = ?",
+           "execution_stopped_at = ?, version = version + 1, doc = ? WHERE arn = ? AND version = ?",
            r.desired_status, r.stopping_at, r.stopping_at, r.stop_code, r.stopped_reason, r.last_status,
-           r.pull_started_at, r.pull_stopped_at, r.started_at, r.stopped_at, r.execution_stopped_at, r.doc, r.arn)
+           r.pull_started_at, r.pull_stopped_at, r.started_at, r.stopped_at, r.execution_stopped_at, r.doc, r.arn,
+           r.version)
       .run();
+  if (c_.changes() == 0) return false;
   save_containers(c_, r);
+  return true;
+}
+
+bool TaskStore::request_stop(std::string_view arn, std::string_view stop_code, std::string_view reason,
+                             std::int64_t stopping_at) {
+  c_.query("UPDATE tasks SET desired_status = 'STOPPED', stop_code = ?, stopped_reason = ?, "
+           "stopping_at = COALESCE(stopping_at, ?), version = version + 1 "
+           "WHERE arn = ? AND desired_status <> 'STOPPED'",
+           stop_code, reason, stopping_at, arn)
+      .run();
+  return c_.changes() > 0;
 }
 
 std::vector<std::string> TaskStore::list(const Scope& scope, const TaskFilter& f, std::string_view after_arn,
@@ -134,7 +153,8 @@ std::vector<std::string> TaskStore::list(const Scope& scope, const TaskFilter& f
 std::optional<TaskRow> TaskStore::by_container_token(std::string_view token) {
   std::string arn;
   {
-    auto q = c_.query("SELECT task_arn FROM task_containers WHERE container_arn LIKE '%/' || ?", token);
+    // Exact match through an index: the token comes from a URL any container can send.
+    auto q = c_.query("SELECT task_arn FROM task_containers WHERE token = ?", token);
     if (!q.step()) return std::nullopt;
     arn = q.str(0);
   }
@@ -161,6 +181,14 @@ std::vector<std::string> TaskStore::all() {
 std::vector<std::string> TaskStore::unfinished() {
   std::vector<std::string> out;
   auto q = c_.query("SELECT arn FROM tasks WHERE last_status <> 'STOPPED' ORDER BY created_at");
+  while (q.step()) out.push_back(q.str(0));
+  return out;
+}
+
+std::vector<std::string> TaskStore::in_progress() {
+  std::vector<std::string> out;
+  auto q = c_.query("SELECT arn FROM tasks WHERE last_status <> 'STOPPED' AND "
+                    "NOT (last_status = 'RUNNING' AND desired_status = 'RUNNING') ORDER BY created_at");
   while (q.step()) out.push_back(q.str(0));
   return out;
 }

@@ -50,6 +50,9 @@ struct TaskFilter {
   std::optional<std::string> family, started_by, desired_status, launch_type, service_group;
 };
 
+// A container's metadata token: the last part of its ARN (what ECS_CONTAINER_METADATA_URI ends with).
+std::string container_token(std::string_view container_arn);
+
 class TaskStore {
  public:
   explicit TaskStore(Connection& c) : c_(c) {}
@@ -57,18 +60,28 @@ class TaskStore {
   void insert(const TaskRow& row);
   // The task with its containers; scope-checked when a scope is given.
   std::optional<TaskRow> get(std::string_view arn);
-  // Saves status fields and containers, bumping the version. Once a task is desired STOPPED,
-  // its stop (desired status, code, reason, stoppingAt) is never rewritten.
-  void update(const TaskRow& row);
+  // Compare-and-set: saves status fields and containers and bumps the version, only when the
+  // row still has `row.version` (the version it was read at); false, writing nothing, when
+  // another writer moved it meanwhile (the caller re-reads and redoes its work). Once a task is
+  // desired STOPPED, its stop (desired status, code, reason, stoppingAt) is never rewritten.
+  bool update(const TaskRow& row);
+  // Asks a task to stop (StopTask, the service scheduler): desired STOPPED with this code and
+  // reason, stoppingAt, and a new version; nothing else. False when the task is missing or a
+  // stop is already recorded (the first reason wins, as on ECS).
+  bool request_stop(std::string_view arn, std::string_view stop_code, std::string_view reason,
+                    std::int64_t stopping_at);
   // ARNs matching the filter, oldest first, strictly after `after_arn` in that order.
   std::vector<std::string> list(const Scope& scope, const TaskFilter& filter, std::string_view after_arn, int limit);
   // Every task, in every account and region.
   std::vector<std::string> all();
   // Tasks not yet STOPPED, in every account and region (the engine's work list).
   std::vector<std::string> unfinished();
+  // Unfinished tasks on their way (not RUNNING with desired RUNNING): starting or stopping.
+  std::vector<std::string> in_progress();
   // Counts of a cluster's tasks by last status ("RUNNING", "PENDING" covers the rest).
   std::pair<int, int> running_and_pending(const Scope& scope, std::string_view cluster);
   // The task holding the container whose ARN ends in /TOKEN (the metadata endpoint's key).
+  // The task whose container has this metadata token (exactly; no pattern); nullopt for none.
   std::optional<TaskRow> by_container_token(std::string_view token);
   // The task whose role credentials are served under this id.
   std::optional<TaskRow> by_credentials_id(std::string_view id);

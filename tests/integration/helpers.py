@@ -80,7 +80,7 @@ class Berth:
         return ""
 
     def reset(self):
-        status, _, body = self.http("POST", "/_berth/reset", b"")
+        status, _, body = self.http("POST", "/_berth/reset", b"", {"Content-Type": "application/json"})
         assert status == 200, body
         return body
 
@@ -147,7 +147,7 @@ class Berth:
             raw_body = json.dumps({} if body is None else body)
         if isinstance(raw_body, str):
             raw_body = raw_body.encode()
-        h = {"Content-Type": "application/x-amz-json-1.1"}
+        h = {"Content-Type": "application/x-amz-json-1.1", "Authorization": sdk_authorization()}
         if target is not False:
             h["X-Amz-Target"] = target or f"{TARGET_PREFIX}.{op}"
         h.update(headers or {})
@@ -158,6 +158,13 @@ class Berth:
         status, _, parsed = self.raw(op, body, **kw)
         assert status == 200, (op, status, parsed)
         return parsed
+
+
+def sdk_authorization(access_key="test", region="us-east-1", service="ecs"):
+    """An Authorization header shaped as every SDK sends one (berth requires one on AWS calls;
+    it verifies the signature only with --credentials)."""
+    return (f"AWS4-HMAC-SHA256 Credential={access_key}/20240101/{region}/{service}/aws4_request, "
+            f"SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature={'0' * 64}")
 
 
 def start_berth(data_dir=None, ephemeral=False, port=None, log_dir=None, extra=()):

@@ -4,7 +4,7 @@ import socket
 
 import pytest
 
-from helpers import TARGET_PREFIX, cluster_arn, fargate_td, td_arn
+from helpers import TARGET_PREFIX, cluster_arn, fargate_td, sdk_authorization, td_arn
 
 FARGATE_NETWORK_MSG = "Fargate only supports network mode \u2018awsvpc\u2019."
 
@@ -223,7 +223,8 @@ def test_body_too_large(seeded):
     before = state(seeded)
     size = 8 * 1024 * 1024 + 1024
     head = (f"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-amz-json-1.1\r\n"
-            f"X-Amz-Target: {TARGET_PREFIX}.CreateCluster\r\nContent-Length: {size}\r\n\r\n").encode()
+            f"X-Amz-Target: {TARGET_PREFIX}.CreateCluster\r\nAuthorization: {sdk_authorization()}\r\n"
+            f"Content-Length: {size}\r\n\r\n").encode()
     with socket.create_connection(("127.0.0.1", seeded.port), timeout=10) as s:
         s.sendall(head + b'{"clusterName": "new", "pad": "')
         data = b""
@@ -304,4 +305,55 @@ def test_invalid_utf8_is_rejected(seeded, case):
     before = state(seeded)
     status, headers, body = seeded.raw(INVALID_UTF8_OPS[case], raw_body=INVALID_UTF8_BODIES[case])
     check_error(status, headers, body, 400, "SerializationException", None)
+    assert state(seeded) == before
+
+
+def exchange(port, request_bytes):
+    """Sends raw bytes, returns (status, parsed JSON body) of the one response."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(request_bytes)
+        data = b""
+        while b"\r\n\r\n" not in data or len(data) < data.find(b"\r\n\r\n") + 4 + _content_length(data):
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head.split()[1]), json.loads(body.decode("utf-8"))  # strict: must be valid UTF-8
+
+
+def test_echoed_invalid_utf8_stays_valid_json(seeded):
+    auth = sdk_authorization().encode()
+    status, body = exchange(seeded.port, b"GET /caf\xc3\x28\xff HTTP/1.1\r\nHost: localhost\r\nAuthorization: " + auth +
+                            b"\r\nConnection: close\r\n\r\n")
+    assert status == 404 and "caf\ufffd(\ufffd" in body["message"]
+    status, body = exchange(seeded.port, b"POST / HTTP/1.1\r\nHost: localhost\r\nAuthorization: " + auth +
+                            b"\r\nX-Amz-Target: Amazon\xe2\x28.List\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+    assert status == 400 and body["__type"] == "UnknownOperationException"
+
+
+@pytest.mark.parametrize("method", [b"FOO", b"OPTIONS", b"GET", b"PUT"])
+def test_operations_only_by_post_and_unknown_methods_405(seeded, method):
+    before = state(seeded)
+    payload = json.dumps({"clusterName": "new"}).encode()
+    status, body = exchange(seeded.port, method + b" / HTTP/1.1\r\nHost: localhost\r\nAuthorization: " +
+                            sdk_authorization().encode() + f"\r\nX-Amz-Target: {TARGET_PREFIX}.CreateCluster\r\n"
+                            f"Content-Length: {len(payload)}\r\nConnection: close\r\n\r\n".encode() + payload)
+    assert status == 405 and body["__type"] == "MethodNotAllowed"
+    assert state(seeded) == before
+
+
+@pytest.mark.parametrize("bad", [
+    {"cpu": -1}, {"memory": -5}, {"memoryReservation": -1},
+    {"portMappings": [{"containerPort": 70000}]}, {"portMappings": [{"containerPort": -1}]},
+    {"portMappings": [{"containerPort": 80, "hostPort": 65536}]}, {"image": "a" * 400},
+    {"name": "n" * 256},
+], ids=["cpu-negative", "memory-negative", "reservation-negative", "port-high", "port-negative",
+        "host-port-high", "image-long", "name-long"])
+def test_container_definition_ranges(seeded, bad):
+    before = state(seeded)
+    c = {"name": "c", "image": "busybox", "memory": 64}
+    c.update(bad)
+    status, headers, body = seeded.raw("RegisterTaskDefinition", {"family": "new", "containerDefinitions": [c]})
+    check_error(status, headers, body, 400, "ClientException", None)
     assert state(seeded) == before

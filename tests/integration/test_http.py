@@ -5,13 +5,15 @@ import socket
 import threading
 import time
 
-from helpers import TARGET_PREFIX, cluster_arn
+from helpers import TARGET_PREFIX, cluster_arn, sdk_authorization, start_berth
+
+AUTH = sdk_authorization()
 
 
 def request_bytes(op, body, close=False):
     payload = json.dumps(body).encode()
     head = (f"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-amz-json-1.1\r\n"
-            f"X-Amz-Target: {TARGET_PREFIX}.{op}\r\nContent-Length: {len(payload)}\r\n"
+            f"X-Amz-Target: {TARGET_PREFIX}.{op}\r\nAuthorization: {AUTH}\r\nContent-Length: {len(payload)}\r\n"
             + ("Connection: close\r\n" if close else "") + "\r\n").encode()
     return head + payload
 
@@ -44,7 +46,11 @@ def test_health_and_reset(berth):
     status, headers, body = berth.http("GET", "/_berth/health")
     assert status == 200 and body["status"] == "ok"
     berth.ok("CreateCluster", {"clusterName": "r"})
-    assert berth.http("POST", "/_berth/reset", b"")[0] == 200
+    # A reset a browser could send cross-site without asking (no JSON content type) is refused.
+    assert berth.http("POST", "/_berth/reset", b"")[0] == 400
+    assert berth.http("POST", "/_berth/reset", b"", {"Content-Type": "text/plain"})[0] == 400
+    assert berth.ok("ListClusters", {})["clusterArns"] == [cluster_arn("r")]
+    assert berth.http("POST", "/_berth/reset", b"", {"Content-Type": "application/json"})[0] == 200
     assert berth.ok("ListClusters", {})["clusterArns"] == []
 
 
@@ -65,7 +71,7 @@ def test_keep_alive_several_requests_one_connection(berth):
         for i in range(6):
             conn.request("POST", "/", body=json.dumps({"clusterName": f"ka{i}"}),
                          headers={"X-Amz-Target": f"{TARGET_PREFIX}.CreateCluster",
-                                  "Content-Type": "application/x-amz-json-1.1"})
+                                  "Content-Type": "application/x-amz-json-1.1", "Authorization": AUTH})
             r = conn.getresponse()
             body = json.loads(r.read())
             assert r.status == 200 and body["cluster"]["clusterName"] == f"ka{i}"
@@ -73,16 +79,16 @@ def test_keep_alive_several_requests_one_connection(berth):
             sockets.add(id(conn.sock))
         assert len(sockets) == 1  # never reconnected
         conn.request("POST", "/", body="{}", headers={"X-Amz-Target": f"{TARGET_PREFIX}.ListClusters",
-                                                      "Content-Type": "application/x-amz-json-1.1"})
+                                                      "Content-Type": "application/x-amz-json-1.1", "Authorization": AUTH})
         r = conn.getresponse()
         assert json.loads(r.read())["clusterArns"] == [cluster_arn(f"ka{i}") for i in range(6)]
         # An error does not close the connection either.
         conn.request("POST", "/", body="{", headers={"X-Amz-Target": f"{TARGET_PREFIX}.ListClusters",
-                                                     "Content-Type": "application/x-amz-json-1.1"})
+                                                     "Content-Type": "application/x-amz-json-1.1", "Authorization": AUTH})
         r = conn.getresponse()
         assert r.status == 400 and json.loads(r.read())["__type"] == "SerializationException"
         conn.request("POST", "/", body="{}", headers={"X-Amz-Target": f"{TARGET_PREFIX}.ListClusters",
-                                                      "Content-Type": "application/x-amz-json-1.1"})
+                                                      "Content-Type": "application/x-amz-json-1.1", "Authorization": AUTH})
         assert conn.getresponse().status == 200
         assert len(sockets | {id(conn.sock)}) == 1
     finally:
@@ -151,7 +157,7 @@ def test_concurrent_clients(berth):
             for i in range(50):
                 conn.request("POST", "/", body=json.dumps({"clusters": ["busy", f"missing{n}"], "include": ["TAGS"]}),
                              headers={"X-Amz-Target": f"{TARGET_PREFIX}.DescribeClusters",
-                                      "Content-Type": "application/x-amz-json-1.1"})
+                                      "Content-Type": "application/x-amz-json-1.1", "Authorization": AUTH})
                 r = conn.getresponse()
                 body = json.loads(r.read())
                 got.append(r.status)
@@ -187,7 +193,7 @@ def test_concurrent_writers_get_distinct_revisions(berth):
                 conn.request("POST", "/", body=json.dumps({"family": "race", "containerDefinitions": [
                     {"name": "c", "image": "busybox", "memory": 32}]}),
                     headers={"X-Amz-Target": f"{TARGET_PREFIX}.RegisterTaskDefinition",
-                             "Content-Type": "application/x-amz-json-1.1"})
+                             "Content-Type": "application/x-amz-json-1.1", "Authorization": AUTH})
                 r = conn.getresponse()
                 body = json.loads(r.read())
                 with lock:
@@ -210,7 +216,7 @@ def test_concurrent_writers_get_distinct_revisions(berth):
 
 
 def test_unknown_path_and_method(berth):
-    status, headers, body = berth.http("GET", "/nothing-here")
+    status, headers, body = berth.http("GET", "/nothing-here", headers={"Authorization": AUTH})
     assert status == 404 and body["__type"] and body["message"] and headers.get("x-amzn-requestid")
-    status, headers, body = berth.http("GET", "/")
+    status, headers, body = berth.http("GET", "/", headers={"Authorization": AUTH})
     assert 400 <= status < 500 and body["__type"]

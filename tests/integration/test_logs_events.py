@@ -1,6 +1,7 @@
 """PutLogEvents batch rules, GetLogEvents paging in both directions, and `aws logs tail`."""
+import queue
 import subprocess
-import time
+import threading
 
 import pytest
 from botocore.exceptions import ClientError
@@ -164,12 +165,20 @@ def test_aws_logs_tail_follow(berth, logs, group_with_stream):
     proc = subprocess.Popen([AWS_CLI, "--endpoint-url", berth.endpoint, "logs", "tail", group, "--follow",
                              "--since", "10m", "--format", "short"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=berth.cli_env())
+    seen = queue.Queue()
+    reader = threading.Thread(target=lambda: [seen.put(line) for line in proc.stdout], daemon=True)
+    reader.start()
+
+    def next_line(timeout=20):
+        while True:
+            line = seen.get(timeout=timeout)  # queue.Empty fails the test after the deadline
+            if line.strip():
+                return line.strip().split(" ", 1)[1]
+
     try:
-        time.sleep(2)
+        assert next_line() == "before follow"  # the CLI has polled once
         put(logs, group, stream, [{"timestamp": now_ms(), "message": "while following"}])
-        time.sleep(7)  # the CLI polls every 5 seconds
+        assert next_line() == "while following"  # the CLI polls every 5 seconds
     finally:
         proc.terminate()
-        out, err = proc.communicate(timeout=15)
-    lines = [l for l in out.splitlines() if l.strip()]
-    assert [l.split(" ", 1)[1] for l in lines] == ["before follow", "while following"], err
+        proc.communicate(timeout=15)

@@ -247,6 +247,93 @@ def test_describe_and_list_tasks(rt, image):
     assert paged["taskArns"] == [a] and "nextToken" in paged
 
 
+def wait_until(condition, timeout=20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def answers(url):
+    """The body at url, stripped; None while nothing answers there."""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as r:
+            return r.read().decode().strip()
+    except OSError:
+        return None
+
+
+def berth_containers(instance):
+    """Every container a berth of this data directory labelled, running or not."""
+    return subprocess.run(["docker", "ps", "-aq", "--no-trunc", "--filter", f"label=berth.instance={instance}"],
+                          capture_output=True, text=True, check=True).stdout.split()
+
+
+def instance_of(arn):
+    cid = containers_of(arn)[0]
+    return subprocess.run(["docker", "inspect", "-f", '{{index .Config.Labels "berth.instance"}}', cid],
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
+def test_ephemeral_berth_leaves_nothing_behind(tmp_path, image):
+    b = start_berth(ephemeral=True)
+    try:
+        b.aws("ecs", "create-cluster", "--cluster-name", "demo")
+        register(b, "web", [web(image)], volumes=[{"name": "scratch"}])
+        arn = run(b, "web")["taskArn"]
+        wait_for(b, arn, lambda t: t["lastStatus"] == "RUNNING")
+        instance = instance_of(arn)
+        assert wait_until(lambda: len(berth_containers(instance)) >= 3)  # the task, its pause, a warm one
+    finally:
+        assert b.stop(timeout=60) == 0  # the removal is Docker calls: slow on a busy machine
+    assert berth_containers(instance) == []
+    volumes = subprocess.run(["docker", "volume", "ls", "-q"], capture_output=True, text=True).stdout.split()
+    assert not [v for v in volumes if v.startswith("berth-" + arn.rsplit("/", 1)[1])]
+
+
+def test_killed_berth_warm_pool_is_removed_at_the_next_start(tmp_path, image):
+    b, arn, _ = own_berth_with_web_task(tmp_path / "d", image)
+    instance = str(tmp_path / "d")
+
+    def warm():
+        return set(subprocess.run(["docker", "ps", "-aq", "--filter", f"label=berth.instance={instance}",
+                                   "--filter", "name=berth-pool-"], capture_output=True, text=True).stdout.split())
+    try:
+        assert wait_until(lambda: len(warm()) >= 1)
+        left = warm()
+        b.kill9()
+        b = start_berth(data_dir=tmp_path / "d")
+        assert wait_until(lambda: not (left & warm())), b.log()
+        assert describe(b, arn)["lastStatus"] == "RUNNING"  # the task itself is adopted, not swept
+    finally:
+        b.reset()
+        b.stop()
+
+
+def test_container_made_but_not_recorded_before_a_kill_is_adopted(tmp_path, image):
+    import sqlite3
+    b, arn, port = own_berth_with_web_task(tmp_path / "d", image)
+    try:
+        before = containers_of(arn)
+        b.kill9()
+        # As if berth died between creating the container and recording it.
+        db = sqlite3.connect(tmp_path / "d" / "berth.db")
+        db.execute("UPDATE task_containers SET docker_id = NULL, last_status = 'PENDING' WHERE task_arn = ?", (arn,))
+        db.execute("UPDATE tasks SET last_status = 'PENDING', version = version + 1 WHERE arn = ?", (arn,))
+        db.commit()
+        db.close()
+        b = start_berth(data_dir=tmp_path / "d")
+        t = wait_for(b, arn, lambda t: t["lastStatus"] in ("RUNNING", "STOPPED"))
+        assert t["lastStatus"] == "RUNNING", t
+        assert containers_of(arn) == before  # adopted by its task-arn label, no 409 failure
+        assert wait_until(lambda: answers(f"http://127.0.0.1:{port}/marker.txt") == "one")
+    finally:
+        b.reset()
+        b.stop()
+
+
 def own_berth_with_web_task(data_dir, image, extra=()):
     """A berth of the test's own on data_dir, with the web task running; (berth, task arn, host port)."""
     b = start_berth(data_dir=data_dir, extra=extra)
@@ -269,14 +356,13 @@ def test_berth_killed_and_restarted_adopts_running_tasks(tmp_path, image):
         before = containers_of(arn)
         b.kill9()
         b = start_berth(data_dir=tmp_path / "d")
-        time.sleep(3)
+        # berth publishes awsvpc ports itself: the restarted one takes the same host port back
+        # once its first pass over the task has run.
+        assert wait_until(lambda: answers(f"http://127.0.0.1:{port}/marker.txt") == "one"), b.log()
         t = describe(b, arn)
         assert t["lastStatus"] == "RUNNING"
         assert containers_of(arn) == before  # adopted, not started twice
-        # berth publishes awsvpc ports itself: the restarted one takes the same host port back.
         assert t["containers"][0]["networkBindings"][0]["hostPort"] == port
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/marker.txt", timeout=5) as r:
-            assert r.read().decode().strip() == "one"
         b.aws("ecs", "stop-task", "--cluster", "demo", "--task", arn)
         assert wait_for(b, arn, lambda t: t["lastStatus"] == "STOPPED")["stopCode"] == "UserInitiated"
     finally:

@@ -41,6 +41,7 @@ TEST_CASE("lower layers do not include upper ones, and only the server includes 
       {"runtime", {"\"api/"}},
       {"registry", {"\"api/", "\"runtime/", "boost/beast"}},
       {"logs", {"\"api/", "\"runtime/", "boost/"}},
+      {"ecs", {"\"api/", "boost/beast"}},
       {"metrics", {"\"api/", "\"runtime/", "\"registry/", "\"logs/", "boost/", "sqlite3.h"}},
       {"api/cloudwatch", {"boost/", "sqlite3.h"}},
       {"api/autoscaling", {"boost/", "sqlite3.h"}},

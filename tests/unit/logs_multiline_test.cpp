@@ -51,3 +51,31 @@ TEST_CASE("lines before the first start line form their own event") {
   REQUIRE(e);
   CHECK(e->text == "orphan\norphan 2");
 }
+
+TEST_CASE("a joined event never passes CloudWatch's event size, and its age counts from its first line") {
+  MultilineJoiner j(multiline_regex("START"));
+  CHECK_FALSE(j.push({1, "START"}));
+  std::string chunk(16 * 1024, 'x');
+  std::optional<LineEvent> full;
+  int lines = 0;
+  for (std::int64_t t = 2; !full && lines < 100; ++t, ++lines) {
+    full = j.push({t, chunk});
+    CHECK(j.pending_since() == (full ? t : 1));  // continuation lines do not refresh it
+  }
+  REQUIRE(full);
+  CHECK(full->text.size() <= MultilineJoiner::kMaxEventBytes);
+  CHECK(full->text.size() > MultilineJoiner::kMaxEventBytes - chunk.size() - 1);
+  CHECK(full->text.starts_with("START\n"));
+  auto next = j.take_pending();
+  REQUIRE(next);
+  CHECK(next->text == chunk);
+
+  // One line longer than an event is cut, at a UTF-8 boundary.
+  MultilineJoiner plain;
+  std::string huge = "a" + std::string(300 * 1024, '\xC3');
+  for (std::size_t i = 1; i < huge.size(); i += 2) huge[i + 1 < huge.size() ? i + 1 : i] = '\xA9';
+  auto cut = plain.push({1, huge});
+  REQUIRE(cut);
+  CHECK(cut->text.size() <= MultilineJoiner::kMaxEventBytes);
+  CHECK((static_cast<unsigned char>(cut->text.back()) & 0xC0) == 0x80);
+}

@@ -105,8 +105,18 @@ TEST_CASE("port proxy relays TCP both ways and carries the client's half-close")
 
   proxy.unpublish("task-1");
   CHECK_FALSE(proxy.published("task-1").has_value());
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  CHECK(connect_to(b[0].host_port) < 0);  // the listener is closed
+  // The listener closes on the relay's thread: wait for that, not for a fixed time.
+  bool closed = false;
+  for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+       !closed && std::chrono::steady_clock::now() < deadline;) {
+    int probe = connect_to(b[0].host_port);
+    closed = probe < 0;
+    if (!closed) {
+      ::close(probe);
+      std::this_thread::yield();
+    }
+  }
+  CHECK(closed);
   ::close(listener);
 }
 
@@ -206,5 +216,26 @@ TEST_CASE("port proxy keeps concurrent connections apart") {
   for (int i = 0; i < kClients; ++i) CHECK(answers[i] == "got:" + std::string(300000 + i, static_cast<char>('a' + i)));
   proxy.reset();
   CHECK(open_descriptors() == before);  // no socket or pipe of a relay outlives it
+  ::close(listener);
+}
+
+TEST_CASE("port proxy closes a relayed connection idle for longer than its limit") {
+  int listener = bound_socket(SOCK_STREAM);
+  REQUIRE(::listen(listener, 4) == 0);
+  PortProxy proxy({.connect = std::chrono::seconds(2), .idle = std::chrono::milliseconds(300)});
+  auto b = published(proxy.publish("idle", "127.0.0.1", {{port_of(listener), "tcp", 0}}));
+  int c = connect_to(b[0].host_port);
+  REQUIRE(c >= 0);
+  int upstream = ::accept(listener, nullptr, nullptr);  // accepts, then says nothing
+  REQUIRE(upstream >= 0);
+  auto t0 = std::chrono::steady_clock::now();
+  char byte;
+  ssize_t n = ::read(c, &byte, 1);  // SO_RCVTIMEO is 5 s: an end before it is the relay's doing
+  auto waited = std::chrono::steady_clock::now() - t0;
+  CHECK(n <= 0);
+  CHECK(waited < std::chrono::seconds(3));
+  CHECK(waited >= std::chrono::milliseconds(200));
+  ::close(c);
+  ::close(upstream);
   ::close(listener);
 }

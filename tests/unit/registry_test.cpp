@@ -1,8 +1,10 @@
 // The registry's rules without HTTP: digests, manifests, upload sessions, tokens.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 #include "common/base64.h"
 #include "registry/auth_token.h"
@@ -73,7 +75,9 @@ TEST_CASE("uploads commit only when the digest matches, in order") {
   TempDir dir;
   BlobStore blobs(dir.path.string());
   Uploads uploads(blobs);
-  auto id = uploads.start("acct/region/repo");
+  auto started = uploads.start("acct/region/repo");
+  REQUIRE(started);
+  const std::string id = *started;
   CHECK(uploads.append(id, "hello ", 6, 0) == Uploads::Status::Ok);
   CHECK(uploads.append(id, "world", 5, 3) == Uploads::Status::BadRange);
   CHECK(uploads.append(id, "world", 5, 6) == Uploads::Status::Ok);
@@ -82,7 +86,7 @@ TEST_CASE("uploads commit only when the digest matches, in order") {
   CHECK(done.status == Uploads::Status::Ok);
   CHECK(blobs.size(sha256_digest("hello world")) == 11u);
 
-  auto bad = uploads.start("acct/region/repo");
+  const std::string bad = uploads.start("acct/region/repo").value();
   uploads.append(bad, "abc", 3);
   auto refused = uploads.finish(bad, sha256_digest("xyz"));
   CHECK(refused.status == Uploads::Status::DigestMismatch);
@@ -130,4 +134,55 @@ TEST_CASE("only upload files left untouched are removed as stale") {
   CHECK(blobs.remove_stale_uploads(std::chrono::hours(1)) == 1);
   CHECK_FALSE(fs::exists(old_file));
   CHECK(fs::exists(fresh_file));
+}
+
+TEST_CASE("blob paths are built only from sha256 and 64 lowercase hex digits") {
+  TempDir dir;
+  BlobStore blobs(dir.path.string());
+  std::string good = sha256_digest("abc");
+  CHECK(blobs.blob_path(good).find(good.substr(7)) != std::string::npos);
+  for (const std::string& bad : std::vector<std::string>{"sha256:../../etc/passwd", "sha256:" + std::string(64, 'A'), "sha512:" + good.substr(7),
+                          "sha256:" + std::string(63, 'a'), "sha256:" + std::string(65, 'a'), std::string(""),
+                          good.substr(7), "sha256:" + std::string(62, 'a') + "/.."}) {
+    CHECK_THROWS_AS(blobs.blob_path(bad), std::invalid_argument);
+    CHECK_FALSE(blobs.size(bad));
+    blobs.remove(bad);  // no effect, no throw
+  }
+}
+
+TEST_CASE("blob files with no row are swept once old; fresh ones and recorded ones stay") {
+  TempDir dir;
+  BlobStore blobs(dir.path.string());
+  std::string orphan = blobs.put("orphan"), fresh = blobs.put("fresh"), kept = blobs.put("kept");
+  for (const auto& d : {orphan, kept})
+    fs::last_write_time(blobs.blob_path(d), fs::file_time_type::clock::now() - std::chrono::hours(2));
+  auto old = blobs.digests_older_than(std::chrono::hours(1));
+  std::sort(old.begin(), old.end());
+  std::vector<std::string> expected{orphan, kept};
+  std::sort(expected.begin(), expected.end());
+  CHECK(old == expected);
+  CHECK(blobs.older_than(orphan, std::chrono::hours(1)));
+  CHECK_FALSE(blobs.older_than(fresh, std::chrono::hours(1)));
+  // Committing the same bytes again refreshes the file, so a sweep racing a re-upload leaves it.
+  blobs.commit([&] {
+    std::string tmp = blobs.upload_path("again");
+    std::ofstream(tmp) << "kept";
+    return tmp;
+  }(), kept);
+  CHECK_FALSE(blobs.older_than(kept, std::chrono::hours(1)));
+}
+
+TEST_CASE("open upload sessions are bounded per repository and in total") {
+  TempDir dir;
+  BlobStore blobs(dir.path.string());
+  Uploads uploads(blobs, {.per_repository = 2, .total = 3});
+  auto a1 = uploads.start("a"), a2 = uploads.start("a");
+  REQUIRE((a1 && a2));
+  CHECK_FALSE(uploads.start("a"));  // the repository's limit
+  auto b1 = uploads.start("b");
+  REQUIRE(b1);
+  CHECK_FALSE(uploads.start("c"));  // berth's limit
+  CHECK(uploads.cancel(*a1));
+  CHECK(uploads.start("c"));  // a finished session frees its place
+  CHECK(std::distance(fs::directory_iterator(dir.path / "uploads"), fs::directory_iterator()) == 3);
 }

@@ -60,7 +60,9 @@ Outcome batch_check_layer_availability(OpContext& ctx, const json::Value& in) {
 Outcome initiate_layer_upload(OpContext& ctx, const json::Value& in) {
   auto found = find_repository(ctx, in);
   if (auto* e = std::get_if<AwsError>(&found)) return *e;
-  std::string id = ctx.services.uploads->start(upload_key(ctx, std::get<state::RepositoryRow>(found).name));
+  auto started = ctx.services.uploads->start(upload_key(ctx, std::get<state::RepositoryRow>(found).name));
+  if (!started) return AwsError::client("ThrottlingException", "Rate exceeded: too many layer uploads in progress");
+  const std::string& id = *started;
   Body b;
   b.w.StartObject();
   json::kv(b.w, "uploadId", id);

@@ -6,6 +6,7 @@
 #include "api/ecs/errors.h"
 #include "api/ecs/fargate.h"
 #include "api/ecs/identifiers.h"
+#include "ecs/host_access.h"
 
 namespace berth::api::ecs {
 namespace {
@@ -64,8 +65,13 @@ std::variant<TaskSize, AwsError> check_task_definition(const json::Value& in) {
     if (!valid_name(name)) return errors::client("Container name '" + std::string(name) + "' contains invalid characters.");
     if (!names.insert(name).second)
       return errors::client("Duplicate container name '" + std::string(name) + "'. Container names must be unique within a task definition.");
+    if (name.size() > 255) return errors::client("Container name must be 255 characters or fewer.");
     std::string_view image = json::get_string(c, "image").value_or("");
     if (image.empty()) return errors::client("Container.image should not be null or empty.");
+    // ECS allows 255 characters of a reference (more with a digest: 255 + "@sha256:" + 64).
+    if (image.size() > 255 + 72) return errors::client(container_error(name, "The image name is too long."));
+    if (auto cpu = json::get_int(c, "cpu"); cpu && (*cpu < 0 || *cpu > 10 * 1024 * 16))
+      return errors::client(container_error(name, "Invalid 'cpu' setting for container."));
     auto memory = json::get_int(c, "memory");
     auto reservation = json::get_int(c, "memoryReservation");
     if (!size.memory && !memory && !reservation)
@@ -74,6 +80,8 @@ std::variant<TaskSize, AwsError> check_task_definition(const json::Value& in) {
       return errors::client(container_error(name, "'memory' must be greater than or equal to 'memoryReservation'."));
     if (memory && *memory < 6)
       return errors::client(container_error(name, "The 'memory' value must be at least 6 MiB."));
+    if (reservation && *reservation < 6)
+      return errors::client(container_error(name, "The 'memoryReservation' value must be at least 6 MiB."));
     if (size.memory && memory && *memory > *size.memory)
       return errors::client(container_error(name, "The container 'memory' value cannot be greater than the task 'memory' value."));
     container_cpu += json::get_int(c, "cpu").value_or(0);
@@ -91,6 +99,9 @@ std::variant<TaskSize, AwsError> check_task_definition(const json::Value& in) {
       for (const auto& m : pm->GetArray()) {
         auto cport = json::get_int(m, "containerPort");
         auto hport = json::get_int(m, "hostPort");
+        for (const auto& port : {cport, hport})
+          if (port && (*port < 0 || *port > 65535))
+            return errors::client(container_error(name, "Port mappings must use ports from 0 to 65535."));
         if ((awsvpc || network == "host") && cport && hport && *hport != *cport)
           return errors::client("When networkMode=" + std::string(network) +
                                 ", the host ports and container ports in port mappings must match.");
@@ -112,13 +123,7 @@ std::variant<TaskSize, AwsError> check_task_definition(const json::Value& in) {
     if (!fargate::supported(*size.cpu, *size.memory))
       return errors::client("No Fargate configuration exists for given values: " + std::to_string(*size.cpu) + " CPU, " +
                             std::to_string(*size.memory) + " memory. See the Amazon ECS documentation for the valid values.");
-    if (json::member(in, "ipcMode")) return errors::client("Tasks using the Fargate launch type do not support ipcMode.");
-    if (auto pid = json::get_string(in, "pidMode"); pid && *pid != "task")
-      return errors::client("Tasks using the Fargate launch type do not support pidMode '" + std::string(*pid) +
-                            "'. The supported value for pidMode is 'task'.");
-    for (const auto& c : containers.GetArray())
-      if (json::get_bool(c, "privileged").value_or(false))
-        return errors::client("Tasks using the Fargate launch type do not support privileged containers.");
+    if (auto refusal = ::berth::ecs::fargate_refusal(in)) return errors::client(*refusal);
   }
   return size;
 }
@@ -166,7 +171,7 @@ std::vector<std::string> compatibilities(const json::Value& in, const TaskSize& 
   std::vector<std::string> out{"EC2"};
   bool fits_fargate = json::get_string(in, "networkMode") == std::string_view("awsvpc") && size.cpu && size.memory &&
                       fargate::supported(*size.cpu, *size.memory) && !json::member(in, "ipcMode") &&
-                      json::get_string(in, "pidMode").value_or("task") == "task";
+                      json::get_string(in, "pidMode").value_or("task") == "task" && !::berth::ecs::fargate_refusal(in);
   if (fits_fargate) out.emplace_back("FARGATE");
   if (has_string(json::member(in, "requiresCompatibilities"), "EXTERNAL")) out.emplace_back("EXTERNAL");
   return out;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "api/ecs/errors.h"
+#include "ecs/host_access.h"
 #include "api/ecs/identifiers.h"
 #include "api/ecs/shapes.h"
 #include "api/ecs/tags.h"
@@ -213,6 +214,9 @@ Outcome run_task(OpContext& ctx, const json::Value& in) {
   bool fargate_ok = false;
   for (const auto& c : tdoc["compatibilities"].GetArray()) fargate_ok |= json::view(c) == launch_type;
   if (!fargate_ok) return errors::client("Task definition does not support launch_type " + launch_type + ".");
+  // Rows registered before berth checked host access, and EC2 tasks without --allow-host-access.
+  if (auto refusal = ::berth::ecs::host_access_refusal(tdoc, launch_type, ctx.config.allow_host_access))
+    return errors::client(*refusal);
 
   std::string network_mode(json::get_string(tdoc, "networkMode").value_or("bridge"));
   std::string subnet;
@@ -344,14 +348,11 @@ Outcome stop_task(OpContext& ctx, const json::Value& in) {
   state::TaskStore store(ctx.db);
   auto task = arn ? store.get(*arn) : std::nullopt;
   if (!task || task->cluster != cluster_row->name) return errors::invalid_parameter("The referenced task was not found.");
-  if (task->desired_status != "STOPPED") {
-    task->desired_status = "STOPPED";
-    task->stop_code = "UserInitiated";
-    task->stopped_reason = std::string(json::get_string(in, "reason").value_or("Task stopped by user"));
-    task->stopping_at = ctx.clock.now_millis();
-    store.update(*task);
-    ++task->version;
-    if (auto* engine = ctx.services.engine) ctx.after_commit.push_back([engine](state::Database&) { engine->wake(); });
+  if (store.request_stop(task->arn, "UserInitiated", json::get_string(in, "reason").value_or("Task stopped by user"),
+                         ctx.clock.now_millis())) {
+    task = store.get(task->arn);
+    if (auto* engine = ctx.services.engine)
+      ctx.after_commit.push_back([engine, arn = task->arn](state::Database&) { engine->wake(arn); });
   }
   Body b;
   b.w.StartObject();
