@@ -101,7 +101,10 @@ op = model.operation_model("GetMetricStatistics")
 req = create_serializer("smithy-rpc-v2-cbor").serialize_to_request(
     {"Namespace": "Json", "MetricName": "Requests", "Dimensions": [{"Name": "Host", "Value": "h1"}],
      "StartTime": now - 600, "EndTime": now, "Period": 60, "Statistics": ["Maximum"]}, op)
-http = urllib.request.Request(endpoint + req["url_path"], data=req["body"], method="POST", headers=dict(req["headers"]))
+headers = dict(req["headers"])
+# berth answers only signed AWS calls; it does not verify the signature.
+headers["Authorization"] = "AWS4-HMAC-SHA256 Credential=test/20261130/us-east-1/monitoring/aws4_request, Signature=0"
+http = urllib.request.Request(endpoint + req["url_path"], data=req["body"], method="POST", headers=headers)
 with urllib.request.urlopen(http) as resp:
     parsed = create_parser("smithy-rpc-v2-cbor").parse(
         {"status_code": resp.status, "headers": {k.lower(): v for k, v in resp.headers.items()}, "body": resp.read()},

@@ -32,7 +32,8 @@ def test_query_errors_are_error_responses(berth):
     assert "<Code>InvalidAction</Code>" in text
     assert "Could not find operation GetCallerIdentity for version 2011-06-16" in text
     # The same call as a GET query string works.
-    status, _, body = berth.http("GET", "/?Action=GetCallerIdentity&Version=2011-06-15")
+    status, _, body = berth.http("GET", "/?Action=GetCallerIdentity&Version=2011-06-15",
+                                 headers={"Authorization": "AWS4-HMAC-SHA256 Credential=test/20261129/us-east-1/sts/aws4_request, Signature=0"})
     assert status == 200 and b"<Account>000000000000</Account>" in body
 
 
@@ -63,7 +64,8 @@ except ClientError as e:
                    "ct": e.response["ResponseMetadata"]["HTTPHeaders"]["content-type"]}
 req = urllib.request.Request(endpoint + "/service/GraniteServiceVersion20100801/operation/ListDashboards", data=b"\xa0",
                              method="POST", headers={"smithy-protocol": "rpc-v2-cbor", "Content-Type": "application/cbor",
-                                                     "Accept": "application/cbor"})
+                                                     "Accept": "application/cbor",
+                                                     "Authorization": "AWS4-HMAC-SHA256 Credential=test/20261129/us-east-1/monitoring/aws4_request, Signature=0"})
 try:
     urllib.request.urlopen(req)
 except urllib.error.HTTPError as e:
