@@ -37,5 +37,11 @@ td='{"family":"bench","networkMode":"awsvpc","requiresCompatibilities":["FARGATE
 
 OP=DescribeClusters BODY='{"clusters":["c1","c2","c3"]}' wrk -t2 -c32 -d${secs}s --latency -s bench/aws_call.lua "$url" | tail -1
 OP=ListClusters BODY='{}' wrk -t2 -c32 -d${secs}s --latency -s bench/aws_call.lua "$url" | tail -1
+# IAM over the query protocol next to ListClusters: GetRole of one role.
+trust='%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Principal%22%3A%7B%22Service%22%3A%22ecs-tasks.amazonaws.com%22%7D%2C%22Action%22%3A%22sts%3AAssumeRole%22%7D%5D%7D'
+curl -s -o /dev/null "$url/" -H 'Content-Type: application/x-www-form-urlencoded; charset=utf-8' \
+  -H 'Authorization: AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0' \
+  -d "Action=CreateRole&Version=2010-05-08&RoleName=bench&AssumeRolePolicyDocument=$trust"
+wrk -t2 -c32 -d${secs}s --latency -s bench/query_call.lua "$url" | tail -1
 OP=RegisterTaskDefinition BODY="$td" wrk -t2 -c32 -d${secs}s --latency -s bench/aws_call.lua "$url" | tail -1
 echo "resident memory after the runs: $(awk '/VmRSS/ {print $2 " " $3}' /proc/$pid/status)"

@@ -39,6 +39,15 @@ Options of serve:
   --allow-host-access       let EC2 and EXTERNAL tasks be privileged, use host networking, host
                             paths, devices and added capabilities (root on this machine); FARGATE
                             tasks never can
+  --credentials FILE        verify the SigV4 signature of every AWS API call against these keys:
+                            {"AKID": {"secretAccessKey": "...", "accountId": "123456789012"}};
+                            keys berth minted (STS, task roles) always verify with their secret
+  --enforce-iam             evaluate calls signed with task role or AssumeRole credentials
+                            against the role's IAM policies, refusing what they do not allow
+  --service-healthy-after S seconds a service's task without health checks must be RUNNING to
+                            count as healthy in a deployment (default 40, as on ECS)
+  --elb-health-check-scale F  multiplies load balancer health-check intervals and timeouts
+                            (default 1; tests use 0.1 to check every 0.5 s at the API's 5 s minimum)
   --alarm-interval SECONDS  how often CloudWatch alarms are evaluated (default 60; tests shorten it)
   --stats-interval SECONDS  how often running task containers' Docker stats are sampled (default 10)
   --metrics-publish-interval SECONDS
@@ -147,7 +156,7 @@ std::optional<Command> parse_command_line(int argc, char** argv, std::string& er
     if (auto eq = arg.find('='); arg.starts_with("--") && eq != std::string_view::npos) {
       value = arg.substr(eq + 1);
       arg = arg.substr(0, eq);
-    } else if (arg != "--ephemeral" && arg != "--help" && arg != "--allow-host-access") {
+    } else if (arg != "--ephemeral" && arg != "--help" && arg != "--allow-host-access" && arg != "--enforce-iam") {
       if (i + 1 >= argc) {
         error = "missing value for " + std::string(arg);
         return std::nullopt;
@@ -217,6 +226,27 @@ std::optional<Command> parse_command_line(int argc, char** argv, std::string& er
       c.allowed_hosts.emplace_back(value);
     } else if (arg == "--allow-host-access") {
       c.allow_host_access = true;
+    } else if (arg == "--credentials") {
+      c.credentials_file = value;
+    } else if (arg == "--enforce-iam") {
+      c.enforce_iam = true;
+    } else if (arg == "--service-healthy-after") {
+      int n = -1;
+      auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (ec != std::errc() || ptr != value.data() + value.size() || n < 0 || n > 3600) {
+        error = "--service-healthy-after wants a number of seconds from 0 to 3600";
+        return std::nullopt;
+      }
+      c.service_healthy_after = n;
+    } else if (arg == "--elb-health-check-scale") {
+      std::string text(value);
+      char* end = nullptr;
+      double f = std::strtod(text.c_str(), &end);
+      if (text.empty() || *end || !(f >= 0.01 && f <= 10)) {
+        error = "--elb-health-check-scale wants a number from 0.01 to 10";
+        return std::nullopt;
+      }
+      c.elb_health_check_scale = f;
     } else if (arg == "--help") {
       return Command{Command::Kind::Help, {}, {}, {}};
     } else {

@@ -18,11 +18,15 @@
 #include "api/router.h"
 #include "api/services.h"
 #include "cli.h"
+#include "api/identity.h"
+#include "iam/credentials.h"
+#include "elb/data_plane.h"
 #include "maintenance.h"
 #include "metrics/alarm_evaluator.h"
 #include "metrics/periods.h"
 #include "runtime/stats_sampler.h"
 #include "scaling/scaling_actions.h"
+#include "state/ecs_service_store.h"
 #include "state/metrics_store.h"
 #include "registry/images.h"
 #include "runtime/docker_client.h"
@@ -33,6 +37,7 @@
 #include "state/ecr_store.h"
 #include "state/logs_store.h"
 #include "common/clock.h"
+#include "ecs/service_scheduler.h"
 #include "common/logging.h"
 #include "image_command.h"
 #include "state/db.h"
@@ -41,6 +46,19 @@ namespace fs = std::filesystem;
 using namespace berth;
 
 namespace {
+// arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/NAME from Application Auto Scaling's ResourceId.
+std::string ecs_service_arn(const state::Scope& scope, const std::string& resource_id) {
+  return "arn:aws:ecs:" + scope.region + ":" + scope.account + ":" + resource_id;
+}
+
+// Requests on berth's port whose Host names a load balancer go to the ELB data plane.
+struct LoadBalancerHosts final : api::ConnectionTaker {
+  elb::DataPlane& plane;
+  explicit LoadBalancerHosts(elb::DataPlane& p) : plane(p) {}
+  bool takes(std::string_view host) const override { return plane.serves_host(host); }
+  void take(int fd, std::string initial, std::string host) override { plane.adopt(fd, std::move(initial), std::move(host)); }
+};
+
 // berth runs containers through the Docker socket: whoever reaches its API is root on this host.
 void warn_if_exposed(const std::string& host, unsigned short port) {
   if (api::is_loopback_address(host)) return;
@@ -89,9 +107,22 @@ int serve(Config cfg, const MetricsArgs& knobs) {
     registry::BlobStore blobs((dir / "registry").string());
     registry::Uploads uploads(blobs);
     registry::TokenIssuer tokens((dir / "registry" / "secret").string());
+    auto minter = iam::CredentialMinter::from_file((dir / "sts-secret").string());
+    // --credentials: the keys whose signatures berth verifies on every call.
+    std::optional<api::StaticKeys> static_keys;
+    if (!cfg.credentials_file.empty()) {
+      std::string error;
+      static_keys = api::load_credentials_file(cfg.credentials_file, error);
+      if (!static_keys) {
+        spdlog::critical("--credentials: {}", error);
+        return 1;
+      }
+    }
     auto docker = runtime::make_docker_client();
     // Bound once the task engine has made the Docker network whose gateway is its address.
     std::function<unsigned short()> metadata_ready = [] { return static_cast<unsigned short>(0); };
+    // The engine reports task changes to the scheduler, made just after it.
+    ecs::ServiceScheduler* scheduler_ready = nullptr;
     // The registry host is known once the port is bound; the planner reads it then.
     runtime::TaskEngine engine(db, *docker, clock, [&](const std::string& image, const std::string& account,
                                                       const std::string& region) {
@@ -100,28 +131,73 @@ int serve(Config cfg, const MetricsArgs& knobs) {
       })(image, account, region);
     }, {.instance = cfg.data_dir, .on_metadata_network = [&] { return metadata_ready(); },
         .ephemeral = cfg.ephemeral, .warm_namespaces = cfg.warm_namespaces, .secrets_file = cfg.secrets_file,
-        .on_task_changed = {}});  // the service scheduler (E) takes it
-    // Alarm actions run Application Auto Scaling policies on ECS services. The ECS service store
-    // and scheduler fill ServiceCapacity once they are on this branch; until then policies
-    // find no service and change nothing.
-    scaling::ScalingActions scaling_actions(db, clock, scaling::ServiceCapacity{});
+        .on_task_changed = [&](const std::string& arn, const std::optional<std::string>& group) {
+          if (scheduler_ready) scheduler_ready->task_changed(arn, group);
+        }});
+    ecs::ServiceScheduler scheduler(db, clock, {
+        .healthy_after = std::chrono::seconds(cfg.service_healthy_after),
+        .allow_host_access = cfg.allow_host_access,
+        .docker_status = [&] { return ecs::DockerStatus{engine.docker_ok(), engine.docker_problem()}; },
+        .wake_tasks = [&](const std::vector<std::string>& arns) { engine.wake(arns); }});
+    scheduler_ready = &scheduler;
+    elb::DataPlaneOptions elb_options;
+    elb_options.health_check_scale = cfg.elb_health_check_scale;
+    elb::DataPlane load_balancers(db, clock, elb_options);
+    // Alarm actions run Application Auto Scaling policies, which set an ECS service's
+    // desiredCount (and its PRIMARY deployment's) in the policy's transaction and wake the
+    // scheduler once it has committed.
+    scaling::ScalingActions scaling_actions(db, clock, {
+        .read = [](state::Connection& c, const state::Scope& scope, const std::string& resource_id)
+            -> std::optional<scaling::ServiceCapacity::Now> {
+          state::ServiceStore store(c);
+          auto s = store.get(ecs_service_arn(scope, resource_id));
+          if (!s || s->status != "ACTIVE") return std::nullopt;
+          return scaling::ServiceCapacity::Now{s->desired_count, store.deployments(s->arn).size() > 1};
+        },
+        .set_desired = [&](state::Connection& c, const state::Scope& scope, const std::string& resource_id,
+                           std::int64_t n) {
+          state::ServiceStore store(c);
+          auto s = store.get(ecs_service_arn(scope, resource_id));
+          if (!s) return;
+          s->desired_count = n;
+          s->steady = false;
+          store.put(*s);
+          for (auto& d : store.deployments(s->arn))
+            if (d.status == "PRIMARY") {
+              d.desired_count = n;
+              d.updated_at = clock.now_millis();
+              store.put_deployment(d);
+            }
+        },
+        .wake = [&](const state::Scope& scope, const std::string& resource_id) {
+          scheduler.wake(ecs_service_arn(scope, resource_id));
+        }});
     runtime::StatsSampler stats(db, *docker, clock,
                                 {std::chrono::seconds(knobs.stats_interval_seconds),
                                  std::chrono::seconds(knobs.metrics_publish_seconds)});
     metrics::AlarmEvaluator alarms(db, clock, std::chrono::seconds(knobs.alarm_interval_seconds),
                                    [&](const metrics::FiredActions& f) { scaling_actions.on_alarm(f); });
-    api::Dispatcher dispatcher(ops, db, clock, cfg, {&blobs, &uploads, &tokens, &engine});
+    api::Dispatcher dispatcher(ops, db, clock, cfg, {&blobs, &uploads, &tokens, &engine, &minter,
+                                                      static_keys ? &*static_keys : nullptr, &scheduler,
+                                                      [&] { load_balancers.wake(); }});
     api::RegistryRoutes registry_routes(db, blobs, uploads, tokens, clock, cfg);
     // The engine pauses, the database is wiped, and the engine's own thread removes the
     // containers (an HTTP thread never waits on Docker).
-    api::Router router(dispatcher, db, &registry_routes, [&] { engine.reset([&] { db.wipe(); }); });
+    api::Router router(dispatcher, db, &registry_routes, [&] {
+      engine.reset([&] { db.wipe(); });
+      load_balancers.wake();
+    });
     // Filled once the registry host is known (after bind), before the first request.
     api::LoopbackPolicy loopback_policy;
     api::GuardedHandler loopback(router, [&](const api::HttpRequest& r) { return api::check_loopback(r, loopback_policy); });
-    api::TaskSignature signed_by_task;  // the identity layer's check of task credentials; none yet
+    api::TaskSignature signed_by_task = [&](const api::HttpRequest& r) {
+      return api::signed_with_task_key(db, minter, r, cfg.account_id, clock.now_millis());
+    };
     api::GuardedHandler task_facing(router, [&](const api::HttpRequest& r) { return api::check_task_facing(r, signed_by_task); });
     api::HttpServer server(loopback, {.host = cfg.listen_host, .port = cfg.listen_port, .threads = cfg.threads});
-    api::MetadataRoutes metadata_routes(db, *docker, clock, task_facing);
+    LoadBalancerHosts load_balancer_hosts(load_balancers);
+    server.set_connection_taker(&load_balancer_hosts);
+    api::MetadataRoutes metadata_routes(db, *docker, clock, task_facing, minter);
     metadata_routes.cached_stats = [&](const std::string& id) { return stats.last_stats(id); };
     metadata_ready = [&] { return server.add_listener("169.254.170.2", 80, metadata_routes); };
     Maintenance maintenance;
@@ -167,6 +243,8 @@ int serve(Config cfg, const MetricsArgs& knobs) {
     warn_if_exposed(cfg.listen_host, port);
     maintenance.start();
     engine.start();
+    scheduler.start();
+    load_balancers.start();
     alarms.start();
     stats.start();
     server.run([&] {
@@ -176,6 +254,8 @@ int serve(Config cfg, const MetricsArgs& knobs) {
     });
     stats.stop();
     alarms.stop();
+    load_balancers.stop();
+    scheduler.stop();
     engine.stop();
     maintenance.stop();
     spdlog::info("stopped");

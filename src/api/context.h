@@ -6,11 +6,13 @@
 #include <vector>
 #include <variant>
 
+#include "api/identity.h"
 #include "api/service_model.h"
 #include "common/arn.h"
 #include "registry/auth_token.h"
 #include "registry/blob_store.h"
 #include "registry/uploads.h"
+#include "ecs/service_scheduler.h"
 #include "runtime/task_engine.h"
 #include "common/aws_error.h"
 #include "common/clock.h"
@@ -27,6 +29,11 @@ struct Services {
   registry::Uploads* uploads = nullptr;
   const registry::TokenIssuer* tokens = nullptr;
   runtime::TaskEngine* engine = nullptr;
+  const berth::iam::CredentialMinter* minter = nullptr;  // STS sessions and task role credentials
+  const StaticKeys* static_keys = nullptr;  // --credentials: verify every call's signature
+  berth::ecs::ServiceScheduler* scheduler = nullptr;
+  // Tells the load balancer data plane that ELBv2 rows changed (called after commit).
+  std::function<void()> elb_changed;
 };
 
 struct OpContext {
@@ -41,11 +48,13 @@ struct OpContext {
   const Services& services;
   // Work to do once the call's transaction has committed (e.g. collecting freed blobs).
   std::vector<std::function<void(state::Database&)>> after_commit;
+  // Who signed the call (api/identity.h); empty arn: the account root.
+  Identity caller{};
 
   // Where the call's state lives: per account and region, or per account alone for a global
   // service (IAM and STS; their models name a global endpoint).
   state::Scope scope() const { return {account, model.global() ? std::string() : region}; }
-  // The caller's identity; berth does not verify credentials, so it is the account root.
+  // The account's root principal (ECS account settings and registeredBy use it).
   std::string principal_arn() const { return arns::root_principal(account); }
 };
 

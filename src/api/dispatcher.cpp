@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "api/authorization.h"
+#include "api/caller_checks.h"
 #include "api/content_encoding.h"
 #include "api/validator.h"
 #include "common/ids.h"
@@ -29,9 +31,8 @@ HttpResponse Dispatcher::handle(const HttpRequest& req) {
   call.route = route(ops_, req);
   if (call.route.error) return fail(*call.route.error);
   if (auto err = decode(call)) return fail(*err);
-  call.caller = caller_from_authorization(req.authorization.empty() ? call.route.credential : req.authorization,
-                                          config_.account_id, config_.region);
-  // Authorize (--enforce-iam, src/iam/): not yet; every caller is allowed.
+  if (auto err = identify(call)) return fail(*err);
+  if (auto err = authorize(call)) return fail(*err);
   if (auto err = validate(call)) return fail(*err);
   const ResolvedOperation& op = *call.route.op;
   if (!op.handler) return fail(AwsError::not_implemented(op.model->service(), op.op->name));
@@ -43,6 +44,27 @@ HttpResponse Dispatcher::handle(const HttpRequest& req) {
 
 std::optional<AwsError> Dispatcher::decode(Call& call) const {
   return call.route.protocol->decode(*call.route.op->op, call.route.payload, call.input);
+}
+
+// Who signed the call: the SigV4 scope names the key and region; the key's identity gives the
+// account. Signatures are verified under --credentials and for keys berth minted.
+std::optional<AwsError> Dispatcher::identify(Call& call) const {
+  const HttpRequest& req = call.req;
+  call.caller = caller_from_authorization(req.authorization.empty() ? call.route.credential : req.authorization,
+                                          config_.account_id, config_.region);
+  bool query = call.route.protocol == &protocols::query();
+  auto id = identify_caller(db_, services_, config_, req, call.caller.access_key, query, clock_.now_millis());
+  if (auto* e = std::get_if<AwsError>(&id)) return *e;
+  call.identity = std::move(std::get<Identity>(id));
+  call.caller.account = call.identity.account;
+  return std::nullopt;
+}
+
+// --enforce-iam: a role session's call must be allowed by the role's policies.
+std::optional<AwsError> Dispatcher::authorize(const Call& call) const {
+  const ResolvedOperation& op = *call.route.op;
+  return authorize_caller(db_, config_, call.identity, iam_action_prefix(op.model->signing_name()), op.op->name,
+                          call.route.protocol == &protocols::query());
 }
 
 std::optional<AwsError> Dispatcher::validate(const Call& call) const {
@@ -58,7 +80,7 @@ Outcome Dispatcher::run(Call& call) {
     std::vector<std::function<void(state::Database&)>> after_commit;
     auto once = [&](state::Connection& c) {
       OpContext ctx{call.caller.account, call.caller.region, call.request_id, clock_, config_, c, *op.op,
-                    *op.model, services_, {}};
+                    *op.model, services_, {}, call.identity};
       out.emplace(op.handler(ctx, call.input));
       after_commit = std::move(ctx.after_commit);
       return out->ok();

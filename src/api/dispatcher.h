@@ -29,8 +29,11 @@ class Dispatcher {
     Route route;
     rapidjson::Document input;
     Caller caller;
+    Identity identity;  // who signed it (root of the caller's account unless berth minted the key)
   };
   std::optional<AwsError> decode(Call& call) const;
+  std::optional<AwsError> identify(Call& call) const;
+  std::optional<AwsError> authorize(const Call& call) const;
   std::optional<AwsError> validate(const Call& call) const;
   Outcome run(Call& call);
 

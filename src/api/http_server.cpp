@@ -34,6 +34,7 @@ struct HttpServer::Impl {
   std::mutex listeners_mu;
   std::atomic<int> in_flight{0};
   std::atomic<bool> stopping{false};
+  ConnectionTaker* taker = nullptr;
 
   Impl(RequestHandler& r, ServerOptions o) : router(r), opt(std::move(o)) {}
 
@@ -189,6 +190,14 @@ struct HttpServer::Impl {
     }
   }
 
+  // The request header as it came, for a connection handed to a ConnectionTaker.
+  static std::string header_text(const http::request_header<>& h) {
+    std::string s = std::string(h.method_string()) + " " + std::string(h.target()) +
+                    (h.version() == 10 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
+    for (const auto& f : h) s += std::string(f.name_string()) + ": " + std::string(f.value()) + "\r\n";
+    return s + "\r\n";
+  }
+
   asio::awaitable<void> session(beast::tcp_stream stream, RequestHandler& router) {
     beast::flat_buffer buffer;
     for (;;) {
@@ -201,6 +210,16 @@ struct HttpServer::Impl {
       unsigned version = 11;
       bool keep_alive = false;
       std::unique_ptr<BodySink> sink;
+      if (!ec && taker && &router == &this->router && taker->takes(head.get()[http::field::host])) {
+        auto rest = buffer.data();
+        std::string initial = header_text(head.get()) +
+                              std::string(static_cast<const char*>(rest.data()), rest.size());
+        stream.expires_never();
+        beast::error_code rec;
+        int fd = stream.socket().release(rec);
+        if (!rec) taker->take(fd, std::move(initial), std::string(head.get()[http::field::host]));
+        co_return;
+      }
       if (!ec) {
         req = to_head(head.get());
         version = head.get().version();
@@ -305,6 +324,8 @@ unsigned short HttpServer::add_listener(const std::string& host, unsigned short 
   }
   return 0;
 }
+
+void HttpServer::set_connection_taker(ConnectionTaker* taker) { impl_->taker = taker; }
 
 void HttpServer::run(const std::function<void()>& on_ready) {
   Impl& s = *impl_;

@@ -30,6 +30,8 @@ class HttpServer {
   // exists only after its Docker network does). Tries `port`, then any free one; returns the
   // port bound, 0 when none could be.
   unsigned short add_listener(const std::string& host, unsigned short port, RequestHandler& handler);
+  // Hands the main listener's requests whose Host the taker claims to it (set before run()).
+  void set_connection_taker(ConnectionTaker* taker);
   // Serves until SIGINT/SIGTERM, then stops accepting, finishes in-flight requests and returns.
   void run(const std::function<void()>& on_ready);
 

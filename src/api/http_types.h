@@ -76,4 +76,14 @@ class RequestHandler {
   virtual HttpResponse route(const HttpRequest& req) = 0;
 };
 
+// Takes over connections the main server does not answer itself: a request whose Host names a
+// load balancer goes, socket and all, to the ELB data plane (wired in main.cpp).
+class ConnectionTaker {
+ public:
+  virtual ~ConnectionTaker() = default;
+  virtual bool takes(std::string_view host) const = 0;
+  // `initial`: the request header as received, then any bytes read after it.
+  virtual void take(int fd, std::string initial, std::string host) = 0;
+};
+
 }  // namespace berth::api

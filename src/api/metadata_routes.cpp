@@ -3,6 +3,8 @@
 #include <ctime>
 
 #include "api/metadata_path.h"
+#include "api/iam/roles.h"
+#include "api/identity.h"
 #include "common/arn.h"
 #include "common/json.h"
 #include "state/ecs_task_store.h"
@@ -157,20 +159,47 @@ HttpResponse MetadataRoutes::metadata(const MetadataPath& asked) {
 }
 
 HttpResponse MetadataRoutes::credentials(std::string_view id) {
+  // Task role credentials are STS session credentials minted for the task: the same key for
+  // every fetch of one task (derived from its credentials id), each fetch moving the expiry on.
+  constexpr std::int64_t kLifetimeMillis = 6 * 3600 * 1000;
   std::optional<state::TaskRow> task;
-  db_.read([&](state::Connection& c) { task = state::TaskStore(c).by_credentials_id(id); });
-  if (!task || task->last_status == "STOPPED") return not_found("credentials");
-  rapidjson::Document doc;
-  doc.Parse(task->doc.c_str(), task->doc.size());
+  std::string role_arn;
+  MintedCredentials minted;
+  db_.write([&](state::Connection& c) {
+    task = state::TaskStore(c).by_credentials_id(id);
+    if (!task || task->last_status == "STOPPED") return false;
+    rapidjson::Document doc;
+    doc.Parse(task->doc.c_str(), task->doc.size());
+    role_arn = std::string(json::get_string(doc, "taskRoleArn").value_or(""));
+    if (role_arn.empty()) return false;
+    std::string task_id = task->arn.substr(task->arn.rfind('/') + 1);
+    std::string key = minter_.access_key_for(id);
+    auto parsed = Arn::parse(role_arn);
+    std::string role_account = parsed ? parsed->account : task->account;
+    auto role = state::IamStore(c, role_account).role_by_arn(role_arn);
+    if (!role) iam::warn_if_missing(c, role_arn, "taskRoleArn");
+    state::CredentialRow row;
+    row.access_key_id = key;
+    row.account = role_account;
+    row.arn = assumed_role_arn(role_arn, task_id);
+    // A role berth lacks still gets a stable role id, derived like the key.
+    row.user_id = (role ? role->role_id : "AROA" + minter_.access_key_for("role:" + role_arn).substr(4) + "A") + ":" +
+                  task_id;
+    row.role_arn = role_arn;
+    row.task_arn = task->arn;
+    row.expires_at = clock_.now_millis() + kLifetimeMillis;
+    minted = mint(c, minter_, row);
+    return true;
+  });
+  if (!task || task->last_status == "STOPPED" || role_arn.empty()) return not_found("credentials");
   rapidjson::StringBuffer buf;
   json::Writer w(buf);
   w.StartObject();
-  json::kv(w, "RoleArn", json::get_string(doc, "taskRoleArn").value_or(""));
-  // A 12-digit access key is berth's account id: calls signed with it land in the task's account.
-  json::kv(w, "AccessKeyId", task->account);
-  json::kv(w, "SecretAccessKey", "berth-task-role-secret");
-  json::kv(w, "Token", "berth-task-role-" + std::string(id));
-  json::kv(w, "Expiration", rfc3339(clock_.now_millis() + 6 * 3600 * 1000));
+  json::kv(w, "RoleArn", role_arn);
+  json::kv(w, "AccessKeyId", minted.access_key);
+  json::kv(w, "SecretAccessKey", minted.secret);
+  json::kv(w, "Token", minted.session_token);
+  json::kv(w, "Expiration", rfc3339(minted.expires_at));
   w.EndObject();
   return json_reply(200, std::string(buf.GetString(), buf.GetSize()));
 }

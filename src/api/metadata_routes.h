@@ -8,6 +8,7 @@
 #include "api/http_types.h"
 #include "api/metadata_path.h"
 #include "common/clock.h"
+#include "iam/credentials.h"
 #include "runtime/docker_client.h"
 #include "state/db.h"
 
@@ -15,8 +16,9 @@ namespace berth::api {
 
 class MetadataRoutes final : public RequestHandler {
  public:
-  MetadataRoutes(state::Database& db, runtime::DockerClient& docker, const Clock& clock, RequestHandler& aws)
-      : db_(db), docker_(docker), clock_(clock), aws_(aws) {}
+  MetadataRoutes(state::Database& db, runtime::DockerClient& docker, const Clock& clock, RequestHandler& aws,
+                 const berth::iam::CredentialMinter& minter)
+      : db_(db), docker_(docker), clock_(clock), aws_(aws), minter_(minter) {}
 
   // The stats sampler's last document of a container (runtime/stats_sampler), so /stats does
   // not call Docker on an HTTP thread; Docker is asked only for a container not yet sampled.
@@ -33,6 +35,7 @@ class MetadataRoutes final : public RequestHandler {
   runtime::DockerClient& docker_;
   const Clock& clock_;
   RequestHandler& aws_;
+  const berth::iam::CredentialMinter& minter_;
 };
 
 }  // namespace berth::api

@@ -27,6 +27,7 @@ void register_services(OperationTable& t) {
   ecs::register_tags(t);
   ecs::register_account_settings(t);
   ecs::register_tasks(t);
+  ecs::register_ecs_services(t);
 
   ecr::register_repositories(t);
   ecr::register_images(t);
@@ -49,7 +50,18 @@ void register_services(OperationTable& t) {
   autoscaling::register_targets(t);
   autoscaling::register_policies(t);
 
-  sts::register_caller_identity(t);
+  iam::register_roles(t);
+  iam::register_policies(t);
+  iam::register_role_policies(t);
+  iam::register_instance_profiles(t);
+  iam::register_tags(t);
+  sts::register_sessions(t);
+  elbv2::register_load_balancers(t);
+  elbv2::register_target_groups(t);
+  elbv2::register_targets(t);
+  elbv2::register_listeners(t);
+  elbv2::register_rules(t);
+  elbv2::register_tags(t);
 }
 
 }  // namespace berth::api

@@ -14,6 +14,7 @@ void register_task_definitions(OperationTable& t);
 void register_tags(OperationTable& t);
 void register_account_settings(OperationTable& t);
 void register_tasks(OperationTable& t);
+void register_ecs_services(OperationTable& t);  // ECS services (not this file's AWS services)
 }  // namespace ecs
 
 namespace ecr {
@@ -34,8 +35,24 @@ void register_events(OperationTable& t);
 void register_tags(OperationTable& t);
 }  // namespace logs
 
+namespace iam {
+void register_roles(OperationTable& t);
+void register_policies(OperationTable& t);
+void register_role_policies(OperationTable& t);
+void register_instance_profiles(OperationTable& t);
+void register_tags(OperationTable& t);
+}  // namespace iam
+
 namespace sts {
-void register_caller_identity(OperationTable& t);
+void register_sessions(OperationTable& t);
 }  // namespace sts
+namespace elbv2 {
+void register_load_balancers(OperationTable& t);
+void register_target_groups(OperationTable& t);
+void register_targets(OperationTable& t);
+void register_listeners(OperationTable& t);
+void register_rules(OperationTable& t);
+void register_tags(OperationTable& t);
+}  // namespace elbv2
 
 }  // namespace berth::api

@@ -18,8 +18,12 @@ struct Config {
   std::string registry_host;    // host[:port] written into repositoryUri; empty: localhost:PORT
   std::string secrets_file;     // values for tasks' secrets, registry credentials and env files
   int warm_namespaces = 2;      // pause containers kept ready for awsvpc tasks; 0: none
+  double elb_health_check_scale = 1.0;  // multiplies ELB health-check intervals and timeouts
   std::vector<std::string> allowed_hosts;  // --allow-host: Host names the loopback listener serves too
   bool allow_host_access = false;  // --allow-host-access: EC2 tasks may be privileged, use host paths...
+  std::string credentials_file; // --credentials: keys whose SigV4 signatures berth verifies
+  bool enforce_iam = false;     // evaluate role sessions' calls against their IAM policies
+  int service_healthy_after = 40;  // seconds a service task without health checks runs before it counts healthy
 
   static std::string default_data_dir();
 };

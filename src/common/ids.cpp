@@ -40,6 +40,13 @@ std::string hex32() {
   return s;
 }
 
+std::string aws_unique_id(std::string_view prefix, int n) {
+  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  std::string s(prefix);
+  for (int i = 0; i < n; ++i) s.push_back(alphabet[rng()() % 32]);
+  return s;
+}
+
 bool is_twelve_digits(std::string_view s) {
   if (s.size() != 12) return false;
   for (char c : s)

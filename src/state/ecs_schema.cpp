@@ -108,6 +108,59 @@ ALTER TABLE task_containers ADD COLUMN token TEXT;
 UPDATE task_containers SET token = replace(container_arn, rtrim(container_arn, replace(container_arn, '/', '')), '');
 CREATE INDEX task_containers_by_token ON task_containers (token);
 )sql"},
+      {"ecs-0004-services", R"sql(
+CREATE TABLE services (
+  arn                 TEXT PRIMARY KEY,  -- arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/NAME
+  account             TEXT NOT NULL,
+  region              TEXT NOT NULL,
+  cluster             TEXT NOT NULL,     -- cluster name
+  name                TEXT NOT NULL,
+  status              TEXT NOT NULL,     -- ACTIVE, DRAINING, INACTIVE
+  desired_count       INTEGER NOT NULL,
+  task_definition     TEXT NOT NULL,     -- what the PRIMARY deployment runs
+  launch_type         TEXT,
+  scheduling_strategy TEXT NOT NULL,     -- REPLICA or DAEMON
+  created_at          INTEGER NOT NULL,
+  status_at           INTEGER NOT NULL,  -- last status change
+  failed_starts       INTEGER NOT NULL DEFAULT 0,  -- tasks in a row that stopped before RUNNING
+  retry_at            INTEGER,           -- throttled: start nothing before this
+  steady              INTEGER NOT NULL DEFAULT 0,  -- "has reached a steady state" was the last word
+  doc                 TEXT NOT NULL      -- the configuration berth echoes
+);
+CREATE INDEX services_by_cluster ON services (account, region, cluster, status);
+
+CREATE TABLE service_deployments (
+  id                   TEXT PRIMARY KEY, -- ecs-svc/ + 19 digits; tasks carry it as startedBy
+  service_arn          TEXT NOT NULL REFERENCES services (arn) ON DELETE CASCADE,
+  status               TEXT NOT NULL,    -- PRIMARY, ACTIVE
+  task_definition      TEXT NOT NULL,
+  desired_count        INTEGER NOT NULL,
+  failed_tasks         INTEGER NOT NULL,
+  rollout_state        TEXT NOT NULL,    -- IN_PROGRESS, COMPLETED, FAILED
+  rollout_state_reason TEXT NOT NULL,
+  ran                  INTEGER NOT NULL, -- a task of it reached RUNNING
+  created_at           INTEGER NOT NULL,
+  updated_at           INTEGER NOT NULL,
+  doc                  TEXT NOT NULL     -- launchType, capacityProviderStrategy, platform*, networkConfiguration
+);
+CREATE INDEX service_deployments_by_service ON service_deployments (service_arn);
+
+CREATE TABLE service_events (
+  service_arn TEXT NOT NULL REFERENCES services (arn) ON DELETE CASCADE,
+  seq         INTEGER NOT NULL,          -- newest has the highest
+  id          TEXT NOT NULL,
+  created_at  INTEGER NOT NULL,
+  message     TEXT NOT NULL,
+  PRIMARY KEY (service_arn, seq)
+) WITHOUT ROWID;
+
+-- Stopped tasks of a service the scheduler has already counted (failures, throttle, events).
+CREATE TABLE service_stopped_tasks (
+  task_arn    TEXT PRIMARY KEY,
+  service_arn TEXT NOT NULL REFERENCES services (arn) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX service_stopped_tasks_by_service ON service_stopped_tasks (service_arn);
+)sql"},
   };
 }
 

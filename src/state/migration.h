@@ -16,6 +16,8 @@ struct Migration {
 std::vector<Migration> ecs_migrations();
 std::vector<Migration> logs_migrations();
 std::vector<Migration> ecr_migrations();
+std::vector<Migration> iam_migrations();
+std::vector<Migration> elbv2_migrations();
 std::vector<Migration> metrics_migrations();
 std::vector<Migration> scaling_migrations();
 

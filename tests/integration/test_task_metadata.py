@@ -58,7 +58,10 @@ def test_metadata_and_credentials_from_inside_a_task(tmp_path, flask_base_image)
         assert out["me"]["Name"] == "probe" and out["me"]["DockerId"]
         assert out["has_stats"]
         assert out["creds"]["RoleArn"] == "arn:aws:iam::000000000000:role/app"
-        assert out["creds"]["AccessKeyId"] == "000000000000"
+        # STS-style session credentials minted for this task (ASIA + 16), with a token and expiry.
+        assert out["creds"]["AccessKeyId"].startswith("ASIA") and len(out["creds"]["AccessKeyId"]) == 20
+        assert len(out["creds"]["SecretAccessKey"]) == 40 and out["creds"]["Token"]
+        assert out["creds"]["Expiration"].endswith("Z")
         assert out["region"] == "us-east-1"
     finally:
         b.reset()

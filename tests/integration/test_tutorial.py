@@ -1,6 +1,8 @@
 """The ECS tutorial end to end, through the real aws CLI v2 and docker only, as a workshop does it:
 cluster, ECR repository, docker login/build/push, a FARGATE task definition with awslogs, run-task,
-the app answering, its start-up line in CloudWatch Logs, stop-task, clean-up."""
+the app answering, its start-up line in CloudWatch Logs, stop-task, then the same app as a service
+of two tasks (create-service, wait services-stable, delete-service), clean-up. berth runs with
+--service-healthy-after 1 so the service is steady in seconds rather than ECS's 40."""
 import json
 import subprocess
 import time
@@ -17,7 +19,8 @@ pytestmark = needs_docker
 
 @pytest.fixture(scope="module")
 def b(tmp_path_factory):
-    berth = start_berth(data_dir=tmp_path_factory.mktemp("tutorial"), log_dir=tmp_path_factory.mktemp("log"))
+    berth = start_berth(data_dir=tmp_path_factory.mktemp("tutorial"), log_dir=tmp_path_factory.mktemp("log"),
+                        extra=("--service-healthy-after", "1"))
     yield berth
     berth.reset()
     assert berth.stop() == 0
@@ -84,6 +87,26 @@ def test_the_ecs_tutorial(b, flask_image, tmp_path):
     stopped = json.loads(sh(b, f"$AWS ecs describe-tasks --cluster tutorial --tasks {arn}"))["tasks"][0]
     assert stopped["stopCode"] == "UserInitiated"
     assert stopped["containers"][0]["exitCode"] == 0  # the app exits cleanly on SIGTERM
+
+    # "Create a service": two copies kept running, on the cluster's default capacity provider.
+    svc = json.loads(sh(b, "$AWS ecs create-service --cluster tutorial --service-name myService --task-definition "
+                           "flask-app --desired-count 2 --network-configuration "
+                           "'awsvpcConfiguration={subnets=[subnet-12345],assignPublicIp=ENABLED}'"))["service"]
+    assert svc["capacityProviderStrategy"][0]["capacityProvider"] == "FARGATE"
+    sh(b, "$AWS ecs wait services-stable --cluster tutorial --services myService")
+    svc = json.loads(sh(b, "$AWS ecs describe-services --cluster tutorial --services myService"))["services"][0]
+    assert svc["runningCount"] == 2 and svc["events"][0]["message"] == "(service myService) has reached a steady state."
+    service_tasks = json.loads(sh(b, "$AWS ecs list-tasks --cluster tutorial --service-name myService"))["taskArns"]
+    assert len(service_tasks) == 2
+    sh(b, "$AWS ecs delete-service --cluster tutorial --service myService --force")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        svc = json.loads(sh(b, "$AWS ecs describe-services --cluster tutorial --services myService"))["services"][0]
+        if svc["status"] == "INACTIVE":
+            break
+        time.sleep(0.3)
+    assert svc["status"] == "INACTIVE"
+    sh(b, f"$AWS ecs wait tasks-stopped --cluster tutorial --tasks {' '.join(service_tasks)}")
 
     sh(b, "$AWS ecs deregister-task-definition --task-definition flask-app:1")
     sh(b, "$AWS ecr delete-repository --repository-name flask-app --force")

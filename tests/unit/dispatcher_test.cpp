@@ -140,9 +140,9 @@ TEST_CASE("protocol errors") {
   CHECK(h.call("ListClusters", "[]").code() == "SerializationException");
   auto unknown = h.call("NoSuchThing", "{}");
   CHECK(unknown.code() == "UnknownOperationException");
-  auto unimplemented = h.call("CreateService", R"({"serviceName":"s"})");
+  auto unimplemented = h.call("CreateCapacityProvider", R"({"name":"cp","autoScalingGroupProvider":{"autoScalingGroupArn":"a"}})");
   CHECK(unimplemented.status == 501);
-  CHECK(unimplemented.message().find("CreateService") != std::string::npos);
+  CHECK(unimplemented.message().find("CreateCapacityProvider") != std::string::npos);
 }
 
 TEST_CASE("the caller's account and region partition state") {

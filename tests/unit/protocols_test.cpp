@@ -82,7 +82,8 @@ TEST_CASE("operation table: services and operations are keyed by service; duplic
   CHECK_THROWS(t.add("iam", "NoSuchOperation", nullptr, Access::Read));
   CHECK_THROWS(t.add("nosuchservice", "GetRole", nullptr, Access::Read));
   std::string coverage = t.coverage();
-  CHECK(coverage.find("iam [query; global]: 0/") != std::string::npos);
+  CHECK(coverage.find("iam [query; global]: ") != std::string::npos);
+  CHECK(coverage.find("  [x] CreateRole") != std::string::npos);
   CHECK(coverage.find("cloudwatch [smithy-rpc-v2-cbor, json, query]") != std::string::npos);
   CHECK(coverage.find("  [x] GetCallerIdentity") != std::string::npos);
 }

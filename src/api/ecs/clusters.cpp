@@ -8,8 +8,10 @@
 #include "api/ecs/shapes.h"
 #include "api/ecs/tags.h"
 #include "api/pagination.h"
+#include "api/iam/roles.h"
 #include "api/services.h"
 #include "state/ecs_cluster_store.h"
+#include "state/ecs_service_store.h"
 #include "state/ecs_task_store.h"
 #include "state/tags_store.h"
 
@@ -152,6 +154,7 @@ Outcome create_cluster(OpContext& ctx, const json::Value& in) {
 
   ClusterRow row{name, arn, "ACTIVE", ctx.clock.now_millis(), serialize(doc)};
   store.put(row);
+  iam::ensure_service_linked_role(ctx.db, ctx.account, row.created_at);  // as ECS does with the first cluster
   state::TagsStore tags_store(ctx.db);
   tags_store.remove_all(arn);  // a re-created cluster starts without the old one's tags
   tags_store.put(arn, tags);
@@ -278,6 +281,9 @@ Outcome delete_cluster(OpContext& ctx, const json::Value& in) {
   ClusterStore store(ctx.db, ctx.scope());
   auto row = store.get(*name);
   if (!row) return errors::cluster_not_found();
+  auto [active, draining] = state::ServiceStore(ctx.db).count(ctx.scope(), row->name);
+  if (active + draining > 0)
+    return AwsError::client("ClusterContainsServicesException", "The Cluster cannot be deleted while Services are active.");
   auto [running, pending] = state::TaskStore(ctx.db).running_and_pending(ctx.scope(), row->name);
   if (running + pending > 0)
     return AwsError::client("ClusterContainsTasksException", "The Cluster cannot be deleted while Tasks are active.");

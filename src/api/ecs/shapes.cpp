@@ -1,5 +1,6 @@
 #include "api/ecs/shapes.h"
 
+#include "state/ecs_service_store.h"
 #include "state/ecs_task_store.h"
 
 namespace berth::api::ecs {
@@ -40,19 +41,20 @@ void write_cluster(OpContext& ctx, json::Writer& w, const state::ClusterRow& row
   json::kv(w, "clusterName", row.name);
   if (view.configurations) copy_member(w, doc, "configuration");
   json::kv(w, "status", row.status);
-  // Fargate tasks run on no container instance; services are not served yet, so none is active.
+  // Fargate tasks run on no container instance.
   auto [running, pending] = state::TaskStore(ctx.db).running_and_pending(ctx.scope(), row.name);
+  auto [active_services, draining_services] = state::ServiceStore(ctx.db).count(ctx.scope(), row.name);
   w.Key("registeredContainerInstancesCount"); w.Int(0);
   w.Key("runningTasksCount"); w.Int(running);
   w.Key("pendingTasksCount"); w.Int(pending);
-  w.Key("activeServicesCount"); w.Int(0);
+  w.Key("activeServicesCount"); w.Int(active_services);
   w.Key("statistics");
   w.StartArray();
   if (view.statistics) {
     const std::pair<const char*, int> stats[] = {
         {"runningEC2TasksCount", 0}, {"runningFargateTasksCount", running}, {"pendingEC2TasksCount", 0},
-        {"pendingFargateTasksCount", pending}, {"activeEC2ServiceCount", 0}, {"activeFargateServiceCount", 0},
-        {"drainingEC2ServiceCount", 0}, {"drainingFargateServiceCount", 0}};
+        {"pendingFargateTasksCount", pending}, {"activeEC2ServiceCount", 0}, {"activeFargateServiceCount", active_services},
+        {"drainingEC2ServiceCount", 0}, {"drainingFargateServiceCount", draining_services}};
     for (const auto& [name, value] : stats) {
       w.StartObject();
       json::kv(w, "name", name);

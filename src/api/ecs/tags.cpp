@@ -7,8 +7,11 @@
 #include "api/ecs/identifiers.h"
 #include "api/ecs/shapes.h"
 #include "api/services.h"
+#include "ecs/task_factory.h"
 #include "state/ecs_cluster_store.h"
+#include "state/ecs_service_store.h"
 #include "state/ecs_task_definition_store.h"
+#include "state/ecs_task_store.h"
 
 namespace berth::api::ecs {
 namespace {
@@ -33,7 +36,17 @@ std::optional<AwsError> check_resource(OpContext& ctx, std::string_view text) {
   }
   if (type == "capacity-provider")
     return errors::invalid_parameter("The capacity providers FARGATE and FARGATE_SPOT cannot be tagged.");
-  static const std::set<std::string_view> other = {"task", "service", "container-instance", "task-set"};
+  if (type == "task") {
+    if (!state::TaskStore(ctx.db).get(text)) return errors::resource_not_found("The specified resource could not be found.");
+    return std::nullopt;
+  }
+  if (type == "service") {
+    // Long ARNs only (service/CLUSTER/NAME): berth names every service that way.
+    auto row = state::ServiceStore(ctx.db).get(text);
+    if (!row || row->status == "INACTIVE") return errors::resource_not_found("The specified resource could not be found.");
+    return std::nullopt;
+  }
+  static const std::set<std::string_view> other = {"container-instance", "task-set"};
   if (other.count(type)) return errors::resource_not_found("The specified resource could not be found.");
   return errors::invalid_arn();
 }
@@ -70,16 +83,7 @@ Outcome list_tags_for_resource(OpContext& ctx, const json::Value& in) {
 }
 }  // namespace
 
-std::optional<AwsError> check_tags(const std::vector<state::Tag>& tags) {
-  for (const auto& [k, v] : tags) {
-    std::string lower = k.substr(0, 4);
-    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (lower == "aws:") return errors::invalid_parameter("Tag keys cannot start with the reserved prefix 'aws:'.");
-    if (k.empty()) return errors::invalid_parameter("Tag keys must not be empty.");
-  }
-  if (tags.size() > 50) return errors::invalid_parameter("A resource can have at most 50 tags.");
-  return std::nullopt;
-}
+std::optional<AwsError> check_tags(const std::vector<state::Tag>& tags) { return berth::ecs::check_tags(tags); }
 
 void register_tags(OperationTable& t) {
   t.add("ecs", "TagResource", tag_resource, Access::Write);

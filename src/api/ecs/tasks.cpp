@@ -3,13 +3,13 @@
 #include <algorithm>
 
 #include "api/ecs/errors.h"
-#include "ecs/host_access.h"
 #include "api/ecs/identifiers.h"
 #include "api/ecs/shapes.h"
 #include "api/ecs/tags.h"
 #include "api/pagination.h"
+#include "api/iam/roles.h"
 #include "api/services.h"
-#include "common/ids.h"
+#include "ecs/task_factory.h"
 #include "state/ecs_cluster_store.h"
 #include "state/ecs_task_definition_store.h"
 #include "state/ecs_task_store.h"
@@ -183,150 +183,36 @@ Outcome run_task(OpContext& ctx, const json::Value& in) {
   auto td = ref->revision ? tds.get(ref->family, *ref->revision) : tds.latest_active(ref->family);
   if (!td) return errors::invalid_parameter("TaskDefinition not found.");
   if (td->status != "ACTIVE") return errors::client("TaskDefinition is inactive");
-  rapidjson::Document tdoc;
-  tdoc.Parse(td->doc.c_str(), td->doc.size());
-
-  std::int64_t count = json::get_int(in, "count").value_or(1);
-  if (count < 1 || count > 10) return errors::invalid_parameter("count must be between 1 and 10.");
-  const json::Value* strategy = json::member(in, "capacityProviderStrategy");
-  auto launch = json::get_string(in, "launchType");
-  if (launch && strategy && strategy->Size() > 0)
-    return errors::invalid_parameter(
-        "Specifying both a launch type and capacity provider strategy is not supported. Remove one and try again.");
-  std::string launch_type = launch ? std::string(*launch) : "EC2";
-  std::optional<std::string> provider;
-  if (!launch) {
-    // The request's strategy, else the cluster's default: FARGATE providers mean Fargate.
-    rapidjson::Document cdoc;
-    cdoc.Parse(cluster_row->doc.c_str(), cluster_row->doc.size());
-    const json::Value* s = strategy && strategy->Size() > 0 ? strategy : json::member(cdoc, "defaultCapacityProviderStrategy");
-    if (s && s->IsArray() && s->Size() > 0) {
-      provider = std::string(json::get_string((*s)[0], "capacityProvider").value_or(""));
-      if (*provider != "FARGATE" && *provider != "FARGATE_SPOT")
-        return errors::invalid_parameter("The specified capacity provider strategy is not valid: capacity provider " + *provider + " does not exist.");
-      launch_type = "FARGATE";
-    }
-  } else if (launch_type == "FARGATE") {
-    provider = "FARGATE";
-  }
-  if (launch_type == "EXTERNAL")
-    return errors::invalid_parameter("berth has no external instances to place a task with launch type EXTERNAL on.");
-  bool fargate_ok = false;
-  for (const auto& c : tdoc["compatibilities"].GetArray()) fargate_ok |= json::view(c) == launch_type;
-  if (!fargate_ok) return errors::client("Task definition does not support launch_type " + launch_type + ".");
-  // Rows registered before berth checked host access, and EC2 tasks without --allow-host-access.
-  if (auto refusal = ::berth::ecs::host_access_refusal(tdoc, launch_type, ctx.config.allow_host_access))
-    return errors::client(*refusal);
-
-  std::string network_mode(json::get_string(tdoc, "networkMode").value_or("bridge"));
-  std::string subnet;
-  if (network_mode == "awsvpc") {
-    const json::Value* nc = json::member(in, "networkConfiguration");
-    const json::Value* vpc = nc ? json::member(*nc, "awsvpcConfiguration") : nullptr;
-    if (!vpc) return errors::invalid_parameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
-    const json::Value& subnets = (*vpc)["subnets"];
-    if (subnets.Size() == 0) return errors::invalid_parameter("subnets can not be empty.");
-    if (subnets.Size() > 16) return errors::invalid_parameter("subnets can have at most 16 items.");
-    subnet = std::string(json::view(subnets[0]));
-  }
-  auto tags = tags_of(in);
-  if (auto e = check_tags(tags)) return *e;
-
-  // Placement failures come back as ECS reports them, and nothing is stored: without Docker
-  // there is no agent, and berth's containers get no GPUs or accelerators.
+  runtime::TaskEngine* engine = ctx.services.engine;
+  berth::ecs::DockerStatus docker{engine && engine->docker_ok(), engine ? engine->docker_problem() : "no task engine"};
+  auto placed = berth::ecs::create_tasks(ctx.db, {ctx.scope(), *cluster_row, *td, in, ctx.clock.now_millis(), docker, {},
+                                                        ctx.config.allow_host_access});
+  if (auto* e = std::get_if<AwsError>(&placed)) return *e;
+  auto& placement = std::get<berth::ecs::Placement>(placed);
   Body b;
-  auto unplaced = [&](std::string_view reason, const std::string& detail) {
+  if (placement.tasks.empty()) {
     b.w.StartObject();
     b.w.Key("tasks");
     b.w.StartArray();
     b.w.EndArray();
     b.w.Key("failures");
     b.w.StartArray();
-    for (std::int64_t i = 0; i < count; ++i) write_failure(b.w, cluster_row->arn, reason, detail);
+    for (const auto& f : placement.failures) write_failure(b.w, f.arn, f.reason, f.detail);
     b.w.EndArray();
     b.w.EndObject();
     return b.done();
-  };
-  runtime::TaskEngine* engine = ctx.services.engine;
-  if (!engine || !engine->docker_ok())
-    return unplaced("AGENT", "Docker is not reachable: " + (engine ? engine->docker_problem() : "no task engine"));
-  // From the definitions and from RunTask's containerOverrides alike.
-  const json::Value* run_overrides = json::member(in, "overrides");
-  std::vector<const json::Value*> asking;
-  for (const json::Value* list : {json::member(tdoc, "containerDefinitions"),
-                                  run_overrides ? json::member(*run_overrides, "containerOverrides") : nullptr})
-    if (list)
-      for (const auto& c : list->GetArray()) asking.push_back(json::member(c, "resourceRequirements"));
-  for (const json::Value* rr : asking)
-    if (rr)
-      for (const auto& r : rr->GetArray()) {
-        std::string type(json::get_string(r, "type").value_or(""));
-        if (type == "GPU" || type == "InferenceAccelerator")
-          return unplaced("RESOURCE:" + type, "berth runs containers without GPUs or inference accelerators");
-      }
-
-  // What the task will run with: the overrides as given, and task cpu/memory.
-  const json::Value* overrides = json::member(in, "overrides");
-  std::vector<TaskRow> created;
-  for (std::int64_t i = 0; i < count; ++i) {
-    TaskRow t;
-    std::string id = ids::hex32();
-    t.arn = arns::ecs(ctx.region, ctx.account, "task/" + cluster + "/" + id);
-    t.account = ctx.account;
-    t.region = ctx.region;
-    t.cluster = cluster;
-    t.task_definition_arn = td->arn;
-    t.family = td->family;
-    t.launch_type = launch_type;
-    if (auto s = json::get_string(in, "startedBy")) t.started_by = std::string(*s);
-    t.group = std::string(json::get_string(in, "group").value_or("family:" + td->family));
-    t.created_at = ctx.clock.now_millis();
-    rapidjson::Document doc(rapidjson::kObjectType);
-    auto& a = doc.GetAllocator();
-    rapidjson::Value ov(rapidjson::kObjectType);
-    if (overrides) ov.CopyFrom(*overrides, a);
-    if (!ov.HasMember("containerOverrides")) ov.AddMember("containerOverrides", rapidjson::Value(rapidjson::kArrayType), a);
-    if (!ov.HasMember("inferenceAcceleratorOverrides"))
-      ov.AddMember("inferenceAcceleratorOverrides", rapidjson::Value(rapidjson::kArrayType), a);
-    std::string cpu(overrides && json::get_string(*overrides, "cpu") ? *json::get_string(*overrides, "cpu")
-                                                                     : json::get_string(tdoc, "cpu").value_or(""));
-    std::string memory(overrides && json::get_string(*overrides, "memory") ? *json::get_string(*overrides, "memory")
-                                                                           : json::get_string(tdoc, "memory").value_or(""));
-    doc.AddMember("overrides", ov, a);
-    if (!cpu.empty()) doc.AddMember("cpu", rapidjson::Value(cpu.c_str(), a), a);
-    if (!memory.empty()) doc.AddMember("memory", rapidjson::Value(memory.c_str(), a), a);
-    if (network_mode == "awsvpc") {
-      doc.AddMember("attachmentId", rapidjson::Value(ids::uuid_v4().c_str(), a), a);
-      doc.AddMember("subnet", rapidjson::Value(subnet.c_str(), a), a);
-    }
-    if (provider) doc.AddMember("capacityProviderName", rapidjson::Value(provider->c_str(), a), a);
-    // A task role gets credentials served to the task's containers under an id of their own.
-    auto role = overrides && json::get_string(*overrides, "taskRoleArn") ? json::get_string(*overrides, "taskRoleArn")
-                                                                        : json::get_string(tdoc, "taskRoleArn");
-    if (role) {
-      doc.AddMember("taskRoleArn", rapidjson::Value(role->data(), static_cast<rapidjson::SizeType>(role->size()), a), a);
-      doc.AddMember("credentialsId", rapidjson::Value(ids::uuid_v4().c_str(), a), a);
-    }
-    if (auto x = json::get_bool(in, "enableExecuteCommand")) doc.AddMember("enableExecuteCommand", *x, a);
-    t.doc = json::dump(doc);
-    int position = 0;
-    for (const auto& c : tdoc["containerDefinitions"].GetArray()) {
-      state::TaskContainerRow k;
-      k.name = std::string(json::view(c["name"]));
-      k.position = position++;
-      k.container_arn = arns::ecs(ctx.region, ctx.account, "container/" + cluster + "/" + id + "/" + ids::uuid_v4());
-      k.image = std::string(json::view(c["image"]));
-      k.essential = json::get_bool(c, "essential").value_or(true);
-      t.containers.push_back(std::move(k));
-    }
-    state::TaskStore(ctx.db).insert(t);
-    auto task_tags = tags;
-    if (json::get_string(in, "propagateTags") == std::string_view("TASK_DEFINITION"))
-      for (auto& tag : state::TagsStore(ctx.db).list(td->arn)) task_tags.push_back(tag);
-    state::TagsStore(ctx.db).put(t.arn, task_tags);
-    created.push_back(std::move(t));
   }
-  ctx.after_commit.push_back([engine](state::Database&) { engine->wake(); });
+  const auto& created = placement.tasks;
+  // berth is permissive: a role its IAM lacks is logged once, and the task runs.
+  for (const auto& t : created) {
+    rapidjson::Document tdoc;
+    tdoc.Parse(t.doc.c_str(), t.doc.size());
+    iam::warn_if_missing(ctx.db, json::get_string(tdoc, "taskRoleArn").value_or(""), "taskRoleArn");
+  }
+  rapidjson::Document def;
+  def.Parse(td->doc.c_str(), td->doc.size());
+  iam::warn_if_missing(ctx.db, json::get_string(def, "executionRoleArn").value_or(""), "executionRoleArn");
+  if (engine) ctx.after_commit.push_back([engine](state::Database&) { engine->wake(); });
   b.w.StartObject();
   b.w.Key("tasks");
   b.w.StartArray();

@@ -1,0 +1,558 @@
+#include "ecs/service_scheduler.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "common/arn.h"
+#include "common/ids.h"
+#include "state/ecs_cluster_store.h"
+#include "state/ecs_service_store.h"
+#include "state/ecs_task_definition_store.h"
+#include "state/ecs_task_store.h"
+#include "state/tags_store.h"
+
+namespace berth::ecs {
+namespace {
+using state::DeploymentRow;
+using state::ServiceRow;
+using state::TaskRow;
+using Doc = rapidjson::Document;
+
+constexpr std::int64_t kPurgeAfter = 3600 * 1000;  // INACTIVE services go after an hour
+// While tasks are on their way (starting, stopping, draining) a service is looked at this often
+// besides the engine's task-changed word, in case one is missed; a steady service is not looked
+// at until something wakes it (or the sweep).
+constexpr std::int64_t kInFlightPoll = 2000;
+
+bool stopped(const TaskRow& t) { return t.last_status == "STOPPED"; }
+bool live(const TaskRow& t) { return t.desired_status == "RUNNING" && !stopped(t); }
+bool stopping(const TaskRow& t) { return t.desired_status == "STOPPED" && !stopped(t); }
+std::string task_id(const TaskRow& t) { return t.arn.substr(t.arn.rfind('/') + 1); }
+
+Doc parse(const std::string& text) {
+  Doc d;
+  d.Parse(text.c_str(), text.size());
+  if (!d.IsObject()) d.SetObject();
+  return d;
+}
+
+// One reconcile pass over one service, inside the caller's write transaction.
+class Pass {
+ public:
+  Pass(state::Connection& c, const SchedulerOptions& opt, std::int64_t now) : c_(c), opt_(opt), now_(now), store_(c) {}
+
+  PassResult run(const std::string& arn) {
+    auto found = store_.get(arn);
+    if (!found) return result_;
+    svc_ = std::move(*found);
+    if (svc_.status == "INACTIVE") {
+      if (now_ >= svc_.status_at + kPurgeAfter) {
+        store_.remove(arn);
+        state::TagsStore(c_).remove_all(arn);
+      } else {
+        wake_at(svc_.status_at + kPurgeAfter);
+      }
+      return result_;
+    }
+    sdoc_ = parse(svc_.doc);
+    deps_ = store_.deployments(arn);
+    load_tasks();
+    account_for_stopped();
+    if (svc_.status == "DRAINING")
+      drain();
+    else if (!deps_.empty())
+      deploy();
+    save();
+    return result_;
+  }
+
+ private:
+  void wake_at(std::int64_t at) { result_.wake_at = result_.wake_at ? std::min(*result_.wake_at, at) : at; }
+  void emit(const std::string& message) { events_.push_back(message); }
+  // For messages that would repeat every pass while a condition lasts.
+  void emit_once(const std::string& message) {
+    if (!events_.empty() && events_.back() == message) return;
+    auto stored = store_.events(svc_.arn);
+    if (events_.empty() && !stored.empty() && stored.front().message == message) return;
+    emit(message);
+  }
+
+  DeploymentRow* deployment_of(const TaskRow& t) {
+    for (auto& d : deps_)
+      if (t.started_by && *t.started_by == d.id) return &d;
+    return nullptr;
+  }
+
+  void load_tasks() {
+    state::TaskStore ts(c_);
+    state::TaskFilter f;
+    f.cluster = svc_.cluster;
+    f.service_group = "service:" + svc_.name;
+    for (const auto& a : ts.list({svc_.account, svc_.region}, f, "", 1 << 30))
+      if (auto t = ts.get(a)) tasks_.push_back(std::move(*t));
+  }
+
+  // Tasks that stopped since the last pass: failures to start feed the circuit breaker and the throttle.
+  void account_for_stopped() {
+    store_.prune_notes(svc_.arn);
+    bool any_running = false;
+    for (const auto& t : tasks_) {
+      DeploymentRow* d = deployment_of(t);
+      if (d && t.started_at && !d->ran) {
+        // Once a task of a deployment runs, its failed count resets and stops being evaluated.
+        d->ran = true;
+        d->failed_tasks = 0;
+        touch(*d);
+      }
+      // Only the PRIMARY's tasks speak for the deployment being throttled: old ones run anyway.
+      any_running |= live(t) && t.last_status == "RUNNING" && !deps_.empty() && d == &deps_.front();
+      if (!stopped(t) || !store_.note_stopped(svc_.arn, t.arn)) continue;
+      bool failed_start = !t.started_at && t.stop_code != std::optional<std::string>("ServiceSchedulerInitiated") &&
+                          t.stop_code != std::optional<std::string>("UserInitiated");
+      if (!failed_start) continue;
+      ++svc_.failed_starts;
+      if (d && !d->ran && d->rollout_state == "IN_PROGRESS") {
+        ++d->failed_tasks;
+        touch(*d);
+      }
+    }
+    // A PRIMARY task that reaches RUNNING ends the throttle.
+    if (any_running && svc_.failed_starts > 0) {
+      svc_.failed_starts = 0;
+      svc_.retry_at.reset();
+    }
+  }
+
+  void touch(DeploymentRow& d) { d.updated_at = now_; }
+
+  // Writes only the stop fields (the engine's status writes cannot lose it, nor it theirs).
+  bool request_stop(TaskRow& t, const std::string& reason) {
+    if (!state::TaskStore(c_).request_stop(t.arn, "ServiceSchedulerInitiated", reason, now_)) return false;
+    t.desired_status = "STOPPED";
+    result_.stopped.push_back(t.arn);
+    svc_.steady = false;
+    return true;
+  }
+
+  // DeleteService: every task stops; once all are STOPPING or STOPPED the service is INACTIVE.
+  void drain() {
+    std::vector<std::string> ids;
+    std::string reason = scaling_stop_reason(deps_.empty() ? "" : deps_.front().id);
+    for (auto& t : tasks_)
+      if (live(t) && request_stop(t, reason)) ids.push_back(task_id(t));
+    if (!ids.empty()) emit(events::stopped_tasks(svc_.name, ids));
+    bool done = std::all_of(tasks_.begin(), tasks_.end(), [](const TaskRow& t) {
+      return t.desired_status == "STOPPED" &&
+             (t.last_status == "STOPPING" || t.last_status == "DEPROVISIONING" || t.last_status == "STOPPED");
+    });
+    if (done) {
+      svc_.status = "INACTIVE";
+      svc_.status_at = now_;
+      wake_at(now_ + kPurgeAfter);
+    } else {
+      wake_at(now_ + kInFlightPoll);
+    }
+  }
+
+  // The containers of a task definition that have health checks.
+  const std::vector<std::string>& checked(const std::string& td_arn) {
+    auto it = checked_.find(td_arn);
+    if (it != checked_.end()) return it->second;
+    std::vector<std::string> names;
+    if (auto td = definition(td_arn)) {
+      Doc doc = parse(td->doc);
+      if (const json::Value* defs = json::member(doc, "containerDefinitions"))
+        for (const auto& c : defs->GetArray())
+          if (json::member(c, "healthCheck")) names.emplace_back(json::view(c["name"]));
+    }
+    return checked_[td_arn] = std::move(names);
+  }
+
+  std::optional<state::TaskDefinitionRow> definition(const std::string& td_arn) {
+    auto arn = Arn::parse(td_arn);
+    if (!arn) return std::nullopt;
+    std::string_view id = arn->resource_id();
+    auto colon = id.rfind(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    return state::TaskDefinitionStore(c_, {svc_.account, svc_.region})
+        .get(id.substr(0, colon), std::stoll(std::string(id.substr(colon + 1))));
+  }
+
+  bool healthy(const TaskRow& t) {
+    DeploymentRow* d = deployment_of(t);
+    const auto& names = checked(d ? d->task_definition : t.task_definition_arn);
+    return is_healthy(t, names, rule_, now_, opt_.target_healthy(t));
+  }
+
+  void deploy() {
+    const json::Value* config = json::member(sdoc_, "deploymentConfiguration");
+    int min_pct = config ? static_cast<int>(json::get_int(*config, "minimumHealthyPercent").value_or(100)) : 100;
+    int max_pct = config ? static_cast<int>(json::get_int(*config, "maximumPercent").value_or(200)) : 200;
+    const json::Value* breaker = config ? json::member(*config, "deploymentCircuitBreaker") : nullptr;
+    bool breaker_on = breaker && json::get_bool(*breaker, "enable").value_or(false);
+    bool rollback = breaker && json::get_bool(*breaker, "rollback").value_or(false);
+    rule_.healthy_after = opt_.healthy_after;
+    rule_.grace = std::chrono::seconds(json::get_int(sdoc_, "healthCheckGracePeriodSeconds").value_or(0));
+    int desired = static_cast<int>(svc_.desired_count);
+
+    // Tasks whose container health checks fail are replaced (and count against the deployment).
+    for (auto& t : tasks_) {
+      DeploymentRow* d = deployment_of(t);
+      if (!live(t) || !failed_health_checks(t, checked(d ? d->task_definition : t.task_definition_arn), rule_, now_))
+        continue;
+      if (!request_stop(t, std::string(kHealthStopReason))) continue;
+      emit(events::failed_health_checks(svc_.name, task_id(t)));
+      if (d && d->rollout_state == "IN_PROGRESS") {
+        ++d->failed_tasks;
+        touch(*d);
+      }
+    }
+
+    if (breaker_on && deps_[0].rollout_state == "IN_PROGRESS" &&
+        deps_[0].failed_tasks >= circuit_breaker_threshold(desired))
+      trip_breaker(rollback);
+    DeploymentRow& primary = deps_[0];
+
+    StepInput in;
+    in.desired = desired;
+    in.minimum_healthy_percent = min_pct;
+    in.maximum_percent = max_pct;
+    std::vector<TaskRow*> primary_live, old_live;
+    for (auto& t : tasks_) {
+      if (stopping(t)) ++in.stopping;
+      if (!live(t)) continue;
+      bool h = healthy(t);
+      if (deployment_of(t) == &primary) {
+        primary_live.push_back(&t);
+        ++in.primary_live;
+        in.primary_healthy += h;
+      } else {
+        old_live.push_back(&t);
+        ++in.old_live;
+        in.old_healthy += h;
+      }
+    }
+    in.may_start = may_start(primary, desired - in.primary_live);
+    Step step = plan_step(in);
+
+    // Scale-in stops the newest tasks first; old deployments lose their unhealthy tasks first.
+    std::vector<std::string> stopped_ids;
+    std::string reason = scaling_stop_reason(primary.id);
+    std::sort(primary_live.begin(), primary_live.end(), [](auto* a, auto* b) { return a->created_at > b->created_at; });
+    for (int i = 0; i < step.stop_primary && i < static_cast<int>(primary_live.size()); ++i)
+      if (request_stop(*primary_live[i], reason)) stopped_ids.push_back(task_id(*primary_live[i]));
+    int unhealthy_left = step.stop_old_unhealthy, healthy_left = step.stop_old_healthy;
+    std::sort(old_live.begin(), old_live.end(), [](auto* a, auto* b) { return a->created_at > b->created_at; });
+    for (auto* t : old_live) {
+      int& budget = healthy(*t) ? healthy_left : unhealthy_left;
+      if (budget <= 0) continue;
+      --budget;
+      if (request_stop(*t, reason)) stopped_ids.push_back(task_id(*t));
+    }
+    if (!stopped_ids.empty()) emit(events::stopped_tasks(svc_.name, stopped_ids));
+    if (step.start > 0) start_tasks(primary, step.start);
+    if (step.stuck) emit_once(events::unable_to_stop_or_start(svc_.name));
+
+    finish(primary, desired);
+  }
+
+  // Whether new PRIMARY tasks may be started now: not FAILED, Docker there, not throttled.
+  bool may_start(DeploymentRow& primary, int wanted) {
+    if (primary.rollout_state == "FAILED") return false;
+    DockerStatus docker = opt_.docker_status();
+    if (!docker.ok) {
+      if (wanted > 0) emit_once(events::unable_to_place(svc_.name, "AGENT: Docker is not reachable: " + docker.problem));
+      wake_at(now_ + 5000);
+      return false;
+    }
+    if (wanted <= 0 || svc_.failed_starts < kThrottleAfterFailures) return true;
+    if (!svc_.retry_at) {
+      svc_.retry_at = now_ + throttle_delay(static_cast<int>(svc_.failed_starts)).count();
+      emit_once(events::unable_to_start_consistently(svc_.name));
+    }
+    if (now_ < *svc_.retry_at) {
+      wake_at(*svc_.retry_at);
+      return false;
+    }
+    svc_.retry_at.reset();
+    return true;
+  }
+
+  // The PRIMARY failed too often: it is FAILED and, with rollback, the last COMPLETED
+  // deployment's configuration comes back as a new PRIMARY.
+  void trip_breaker(bool rollback) {
+    DeploymentRow& failed = deps_[0];
+    failed.rollout_state = "FAILED";
+    failed.rollout_state_reason = rollout_failed();
+    touch(failed);
+    emit(events::deployment_failed(svc_.name, failed.id));
+    const json::Value* last = json::member(sdoc_, "lastCompletedDeployment");
+    if (!rollback || !last) return;
+    DeploymentRow back;
+    back.id = new_deployment_id();
+    back.service_arn = svc_.arn;
+    back.task_definition = std::string(json::get_string(*last, "taskDefinition").value_or(""));
+    back.desired_count = svc_.desired_count;
+    std::string previous(json::get_string(*last, "id").value_or(""));
+    back.rollout_state_reason = rollout_rolling_back(previous);
+    back.created_at = back.updated_at = now_;
+    if (const json::Value* d = json::member(*last, "deployment")) back.doc = json::dump(*d);
+    failed.status = "ACTIVE";
+    svc_.task_definition = back.task_definition;
+    svc_.failed_starts = 0;
+    svc_.retry_at.reset();
+    emit(events::rolling_back(svc_.name, previous));
+    deps_.insert(deps_.begin(), std::move(back));
+  }
+
+  void start_tasks(DeploymentRow& primary, int count) {
+    auto td = definition(primary.task_definition);
+    auto cluster = state::ClusterStore(c_, {svc_.account, svc_.region}).get(svc_.cluster);
+    if (!td || !cluster || cluster->status != "ACTIVE") {
+      emit_once(events::unable_to_place(svc_.name, "the task definition or the cluster no longer exists."));
+      return;
+    }
+    Doc ddoc = parse(primary.doc);
+    Doc req(rapidjson::kObjectType);
+    auto& a = req.GetAllocator();
+    for (const char* m : {"launchType", "capacityProviderStrategy", "networkConfiguration"})
+      if (ddoc.HasMember(m)) req.AddMember(rapidjson::Value(m, a), rapidjson::Value(ddoc[m], a), a);
+    req.AddMember("startedBy", rapidjson::Value(primary.id.c_str(), a), a);
+    req.AddMember("group", rapidjson::Value(("service:" + svc_.name).c_str(), a), a);
+    req.AddMember("enableExecuteCommand", json::get_bool(sdoc_, "enableExecuteCommand").value_or(false), a);
+    req.AddMember("count", 1, a);
+    std::vector<state::Tag> extra;
+    std::string_view propagate = json::get_string(sdoc_, "propagateTags").value_or("NONE");
+    if (propagate == "TASK_DEFINITION") req.AddMember("propagateTags", "TASK_DEFINITION", a);
+    if (propagate == "SERVICE") extra = state::TagsStore(c_).list(svc_.arn);
+    if (json::get_bool(sdoc_, "enableECSManagedTags").value_or(false)) {
+      extra.emplace_back("aws:ecs:clusterName", svc_.cluster);
+      extra.emplace_back("aws:ecs:serviceName", svc_.name);
+    }
+    std::vector<std::string> ids;
+    while (count > 0) {
+      int n = std::min(count, 10);
+      req["count"].SetInt(n);
+      auto placed = create_tasks(c_, {{svc_.account, svc_.region}, *cluster, *td, req, now_, opt_.docker_status(), extra,
+                                               opt_.allow_host_access});
+      if (auto* e = std::get_if<AwsError>(&placed)) {
+        emit_once(events::unable_to_place(svc_.name, e->message));
+        wake_at(now_ + 30000);
+        break;
+      }
+      auto& p = std::get<Placement>(placed);
+      if (p.tasks.empty()) {
+        if (!p.failures.empty()) emit_once(events::unable_to_place(svc_.name, p.failures[0].reason + ": " + p.failures[0].detail));
+        break;
+      }
+      for (auto& t : p.tasks) {
+        ids.push_back(task_id(t));
+        result_.started.push_back(t.arn);
+        tasks_.push_back(std::move(t));
+      }
+      count -= n;
+    }
+    if (!ids.empty()) {
+      emit(events::started_tasks(svc_.name, ids));
+      svc_.steady = false;
+    }
+  }
+
+  // Old deployments without tasks leave the list (a FAILED one stays, to be seen, until the
+  // PRIMARY completes); a PRIMARY with all its tasks healthy and alone is COMPLETED and the
+  // service steady.
+  void finish(DeploymentRow& primary, int desired) {
+    std::map<std::string, int> unfinished;
+    int primary_healthy = 0, primary_live = 0, in_flight = 0;
+    for (const auto& t : tasks_) {
+      if (stopped(t)) continue;
+      if (t.started_by) ++unfinished[*t.started_by];
+      // Only the engine moves these on: look again soon.
+      if (stopping(t) || t.last_status != "RUNNING") ++in_flight;
+      if (live(t) && t.started_by == std::optional<std::string>(primary.id)) {
+        ++primary_live;
+        primary_healthy += healthy(t);
+      }
+      if (auto dl = health_deadline(t, checked(t.task_definition_arn), rule_, now_)) wake_at(*dl);
+    }
+    std::string primary_id = primary.id;
+    bool others_busy = false;
+    for (auto it = deps_.begin(); it != deps_.end();) {
+      bool old = it->id != primary_id;
+      if (old && unfinished[it->id] == 0 && it->rollout_state != "FAILED") {
+        store_.remove_deployment(it->id);
+        it = deps_.erase(it);
+        continue;
+      }
+      if (old) {
+        others_busy |= unfinished[it->id] > 0;
+        if (it->desired_count != 0) {
+          it->desired_count = 0;
+          touch(*it);
+        }
+      }
+      ++it;
+    }
+    DeploymentRow& p = deps_.front();
+    if (p.desired_count != desired) {
+      p.desired_count = desired;
+      touch(p);
+    }
+    bool steady = !others_busy && primary_live == desired && primary_healthy == desired && in_flight == 0 &&
+                  result_.started.empty() && result_.stopped.empty();
+    if (steady) {
+      for (auto it = deps_.begin() + 1; it != deps_.end();) {
+        store_.remove_deployment(it->id);
+        it = deps_.erase(it);
+      }
+    }
+    DeploymentRow& done = deps_.front();
+    if (steady && done.rollout_state == "IN_PROGRESS") {
+      done.rollout_state = "COMPLETED";
+      done.rollout_state_reason = rollout_completed(done.id);
+      touch(done);
+      emit(events::deployment_completed(svc_.name, done.id));
+      // What a circuit breaker rolls back to.
+      auto& a = sdoc_.GetAllocator();
+      rapidjson::Value last(rapidjson::kObjectType);
+      last.AddMember("id", rapidjson::Value(done.id.c_str(), a), a);
+      last.AddMember("taskDefinition", rapidjson::Value(done.task_definition.c_str(), a), a);
+      Doc ddoc = parse(done.doc);
+      last.AddMember("deployment", rapidjson::Value(ddoc, a), a);
+      sdoc_.RemoveMember("lastCompletedDeployment");
+      sdoc_.AddMember("lastCompletedDeployment", last, a);
+    }
+    if (steady && !svc_.steady) emit(events::steady_state(svc_.name));
+    svc_.steady = steady;
+    if (in_flight > 0 || !result_.started.empty() || !result_.stopped.empty()) wake_at(now_ + kInFlightPoll);
+  }
+
+  void save() {
+    svc_.doc = json::dump(sdoc_);
+    store_.put(svc_);
+    if (svc_.status != "INACTIVE")
+      for (const auto& d : deps_) store_.put_deployment(d);
+    for (const auto& m : events_) store_.add_event(svc_.arn, {ids::uuid_v4(), now_, m});
+  }
+
+  state::Connection& c_;
+  const SchedulerOptions& opt_;
+  std::int64_t now_;
+  state::ServiceStore store_;
+  ServiceRow svc_;
+  Doc sdoc_;
+  std::vector<DeploymentRow> deps_;
+  std::vector<TaskRow> tasks_;
+  std::map<std::string, std::vector<std::string>> checked_;
+  HealthRule rule_;
+  std::vector<std::string> events_;
+  PassResult result_;
+};
+}  // namespace
+
+std::string service_arn(std::string_view region, std::string_view account, std::string_view cluster,
+                        std::string_view name) {
+  return arns::ecs(region, account, "service/" + std::string(cluster) + "/" + std::string(name));
+}
+
+ServiceScheduler::ServiceScheduler(state::Database& db, const Clock& clock, SchedulerOptions options)
+    : db_(db), clock_(clock), opt_(std::move(options)) {}
+
+ServiceScheduler::~ServiceScheduler() { stop(); }
+
+void ServiceScheduler::start() {
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { loop(); });
+}
+
+void ServiceScheduler::stop() {
+  {
+    // Under the lock, so the loop cannot miss the notify between its check and its wait.
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void ServiceScheduler::wake(const std::string& service_arn) {
+  {
+    std::lock_guard lock(mu_);
+    due_.insert(service_arn);
+  }
+  cv_.notify_one();
+}
+
+void ServiceScheduler::task_changed(const std::string& task_arn, const std::optional<std::string>& group) {
+  if (!group || !group->starts_with("service:")) return;
+  auto arn = Arn::parse(task_arn);
+  if (!arn || arn->resource_type() != "task") return;
+  std::string_view rest = arn->resource_id();  // CLUSTER/ID
+  auto slash = rest.find('/');
+  if (slash == std::string_view::npos) return;
+  wake(service_arn(arn->region, arn->account, rest.substr(0, slash), std::string_view(*group).substr(8)));
+}
+
+PassResult ServiceScheduler::reconcile(const std::string& arn) {
+  PassResult r;
+  db_.write([&](state::Connection& c) {
+    r = Pass(c, opt_, clock_.now_millis()).run(arn);
+    return true;
+  });
+  std::vector<std::string> touched = r.started;
+  touched.insert(touched.end(), r.stopped.begin(), r.stopped.end());
+  if (!touched.empty()) opt_.wake_tasks(touched);
+  return r;
+}
+
+void ServiceScheduler::loop() {
+  auto next_sweep = std::chrono::steady_clock::now();
+  while (!stopping_) {
+    std::set<std::string> work;
+    {
+      std::unique_lock lock(mu_);
+      auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_sweep - std::chrono::steady_clock::now());
+      std::int64_t now = clock_.now_millis();
+      for (const auto& [arn, at] : timers_) wait = std::min(wait, std::chrono::milliseconds(at - now));
+      if (due_.empty() && wait.count() > 0) cv_.wait_for(lock, wait, [&] { return stopping_ || !due_.empty(); });
+      if (stopping_) break;
+      work.swap(due_);
+      now = clock_.now_millis();
+      for (auto it = timers_.begin(); it != timers_.end();) {
+        if (it->second <= now) {
+          work.insert(it->first);
+          it = timers_.erase(it);
+        } else {
+          ++it;
+        }
+      }
+    }
+    if (std::chrono::steady_clock::now() >= next_sweep) {
+      try {
+        db_.read([&](state::Connection& c) {
+          for (auto& a : state::ServiceStore(c).all_arns()) work.insert(a);
+        });
+      } catch (const std::exception& e) {
+        spdlog::warn("service scheduler: cannot list services: {}", e.what());
+      }
+      next_sweep = std::chrono::steady_clock::now() + opt_.sweep;
+    }
+    for (const auto& arn : work) {
+      if (stopping_) break;
+      try {
+        PassResult r = reconcile(arn);
+        std::lock_guard lock(mu_);
+        if (r.wake_at) {
+          auto [it, fresh] = timers_.emplace(arn, *r.wake_at);
+          if (!fresh) it->second = std::min(it->second, *r.wake_at);
+        }
+      } catch (const std::exception& e) {
+        spdlog::warn("service scheduler: pass over {} failed: {}", arn, e.what());
+      }
+    }
+  }
+}
+
+}  // namespace berth::ecs
