@@ -9,6 +9,7 @@
 
 #include <sys/resource.h>
 
+#include "api/caller_checks.h"
 #include "api/dispatcher.h"
 #include "api/http_server.h"
 #include "api/listener_policy.h"

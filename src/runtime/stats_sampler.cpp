@@ -83,7 +83,10 @@ void StatsSampler::publish_once() {
   }
   if (batch.empty()) return;
   const std::int64_t now = clock_.now_millis();
-  const std::int64_t minute = now - now % 60'000;
+  // Stamped at the start of the publish interval: a minute as ECS, finer when tests shorten it
+  // (so alarms with 10-second periods see the data).
+  const std::int64_t step = std::max<std::int64_t>(1000, options_.publish_every.count());
+  const std::int64_t minute = now - now % step;
   db_.write([&](state::Connection& c) {
     for (const auto& [key, s] : batch) {
       const auto& [account, region, cluster, service] = key;

@@ -7,6 +7,7 @@
 
 #include "api/metadata_path.h"
 #include "api/metadata_routes.h"
+#include "iam/credentials.h"
 #include "common/clock.h"
 #include "state/db.h"
 #include "state/ecs_task_store.h"
@@ -32,13 +33,14 @@ struct MetadataFixture {
   std::unique_ptr<runtime::DockerClient> docker = runtime::make_docker_client("/nonexistent/docker.sock");
   ManualClock clock{1'700'000'000'000};
   NoAws aws;
+  iam::CredentialMinter minter{"metadata-test-secret"};
   std::unique_ptr<api::MetadataRoutes> routes;
 
   MetadataFixture() {
     std::string tmpl = (fs::temp_directory_path() / "berth-test-XXXXXX").string();
     dir = mkdtemp(tmpl.data());
     db = std::make_unique<state::Database>((dir / "berth.db").string());
-    routes = std::make_unique<api::MetadataRoutes>(*db, *docker, clock, aws);
+    routes = std::make_unique<api::MetadataRoutes>(*db, *docker, clock, aws, minter);
     state::TaskRow t;
     t.arn = "arn:aws:ecs:us-east-1:000000000000:task/demo/abc";
     t.account = "000000000000";
