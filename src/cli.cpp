@@ -48,6 +48,10 @@ Options of serve:
                             count as healthy in a deployment (default 40, as on ECS)
   --elb-health-check-scale F  multiplies load balancer health-check intervals and timeouts
                             (default 1; tests use 0.1 to check every 0.5 s at the API's 5 s minimum)
+  --alarm-interval SECONDS  how often CloudWatch alarms are evaluated (default 60; tests shorten it)
+  --stats-interval SECONDS  how often running task containers' Docker stats are sampled (default 10)
+  --metrics-publish-interval SECONDS
+                            how often AWS/ECS CPU and memory utilization are published (default 60)
 )";
 }
 
@@ -136,9 +140,9 @@ std::optional<Command> parse_command_line(int argc, char** argv, std::string& er
   Command cmd;
   if (argc < 2) return cmd;
   std::string_view first = argv[1];
-  if (first == "--version" || first == "version") return Command{Command::Kind::Version, {}, {}};
-  if (first == "--help" || first == "-h" || first == "help") return Command{Command::Kind::Help, {}, {}};
-  if (first == "--coverage") return Command{Command::Kind::Coverage, {}, {}};
+  if (first == "--version" || first == "version") return Command{Command::Kind::Version, {}, {}, {}};
+  if (first == "--help" || first == "-h" || first == "help") return Command{Command::Kind::Help, {}, {}, {}};
+  if (first == "--coverage") return Command{Command::Kind::Coverage, {}, {}, {}};
   if (first == "image") return parse_image_command(argc, argv, error);
   if (first != "serve") {
     error = "unknown command: " + std::string(first);
@@ -198,6 +202,22 @@ std::optional<Command> parse_command_line(int argc, char** argv, std::string& er
         return std::nullopt;
       }
       c.warm_namespaces = n;
+    } else if (arg == "--alarm-interval") {
+      int n = 0;
+      auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (ec != std::errc() || ptr != value.data() + value.size() || n < 1 || n > 3600) {
+        error = "--alarm-interval wants a number of seconds from 1 to 3600";
+        return std::nullopt;
+      }
+      cmd.metrics.alarm_interval_seconds = n;
+    } else if (arg == "--stats-interval" || arg == "--metrics-publish-interval") {
+      int n = 0;
+      auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (ec != std::errc() || ptr != value.data() + value.size() || n < 1 || n > 3600) {
+        error = std::string(arg) + " wants a number of seconds from 1 to 3600";
+        return std::nullopt;
+      }
+      (arg == "--stats-interval" ? cmd.metrics.stats_interval_seconds : cmd.metrics.metrics_publish_seconds) = n;
     } else if (arg == "--allow-host") {
       if (value.empty()) {
         error = "--allow-host wants a host name";
@@ -228,7 +248,7 @@ std::optional<Command> parse_command_line(int argc, char** argv, std::string& er
       }
       c.elb_health_check_scale = f;
     } else if (arg == "--help") {
-      return Command{Command::Kind::Help, {}, {}};
+      return Command{Command::Kind::Help, {}, {}, {}};
     } else {
       error = "unknown option: " + std::string(arg);
       return std::nullopt;

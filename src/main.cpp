@@ -9,6 +9,7 @@
 
 #include <sys/resource.h>
 
+#include "api/caller_checks.h"
 #include "api/dispatcher.h"
 #include "api/http_server.h"
 #include "api/listener_policy.h"
@@ -23,6 +24,12 @@
 #include "iam/credentials.h"
 #include "elb/data_plane.h"
 #include "maintenance.h"
+#include "metrics/alarm_evaluator.h"
+#include "metrics/periods.h"
+#include "runtime/stats_sampler.h"
+#include "scaling/scaling_actions.h"
+#include "state/ecs_service_store.h"
+#include "state/metrics_store.h"
 #include "registry/images.h"
 #include "runtime/docker_client.h"
 #include "runtime/image_source.h"
@@ -41,6 +48,11 @@ namespace fs = std::filesystem;
 using namespace berth;
 
 namespace {
+// arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/NAME from Application Auto Scaling's ResourceId.
+std::string ecs_service_arn(const state::Scope& scope, const std::string& resource_id) {
+  return "arn:aws:ecs:" + scope.region + ":" + scope.account + ":" + resource_id;
+}
+
 // Requests on berth's port whose Host names a load balancer go to the ELB data plane.
 struct LoadBalancerHosts final : api::ConnectionTaker {
   elb::DataPlane& plane;
@@ -59,7 +71,7 @@ void warn_if_exposed(const std::string& host, unsigned short port) {
                host, port);
 }
 
-int serve(Config cfg) {
+int serve(Config cfg, const MetricsArgs& knobs) {
   auto t0 = std::chrono::steady_clock::now();
   if (!logging::setup(cfg.log_level)) {
     std::cerr << "berth: unknown log level " << cfg.log_level << "\n";
@@ -133,6 +145,40 @@ int serve(Config cfg) {
     elb::DataPlaneOptions elb_options;
     elb_options.health_check_scale = cfg.elb_health_check_scale;
     elb::DataPlane load_balancers(db, clock, elb_options);
+    // Alarm actions run Application Auto Scaling policies, which set an ECS service's
+    // desiredCount (and its PRIMARY deployment's) in the policy's transaction and wake the
+    // scheduler once it has committed.
+    scaling::ScalingActions scaling_actions(db, clock, {
+        .read = [](state::Connection& c, const state::Scope& scope, const std::string& resource_id)
+            -> std::optional<scaling::ServiceCapacity::Now> {
+          state::ServiceStore store(c);
+          auto s = store.get(ecs_service_arn(scope, resource_id));
+          if (!s || s->status != "ACTIVE") return std::nullopt;
+          return scaling::ServiceCapacity::Now{s->desired_count, store.deployments(s->arn).size() > 1};
+        },
+        .set_desired = [&](state::Connection& c, const state::Scope& scope, const std::string& resource_id,
+                           std::int64_t n) {
+          state::ServiceStore store(c);
+          auto s = store.get(ecs_service_arn(scope, resource_id));
+          if (!s) return;
+          s->desired_count = n;
+          s->steady = false;
+          store.put(*s);
+          for (auto& d : store.deployments(s->arn))
+            if (d.status == "PRIMARY") {
+              d.desired_count = n;
+              d.updated_at = clock.now_millis();
+              store.put_deployment(d);
+            }
+        },
+        .wake = [&](const state::Scope& scope, const std::string& resource_id) {
+          scheduler.wake(ecs_service_arn(scope, resource_id));
+        }});
+    runtime::StatsSampler stats(db, *docker, clock,
+                                {std::chrono::seconds(knobs.stats_interval_seconds),
+                                 std::chrono::seconds(knobs.metrics_publish_seconds)});
+    metrics::AlarmEvaluator alarms(db, clock, std::chrono::seconds(knobs.alarm_interval_seconds),
+                                   [&](const metrics::FiredActions& f) { scaling_actions.on_alarm(f); });
     api::Dispatcher dispatcher(ops, db, clock, cfg, {&blobs, &uploads, &tokens, &engine, &minter,
                                                       static_keys ? &*static_keys : nullptr, &scheduler,
                                                       [&] { load_balancers.wake(); }});
@@ -154,6 +200,7 @@ int serve(Config cfg) {
     LoadBalancerHosts load_balancer_hosts(load_balancers);
     server.set_connection_taker(&load_balancer_hosts);
     api::MetadataRoutes metadata_routes(db, *docker, clock, task_facing, minter);
+    metadata_routes.cached_stats = [&](const std::string& id) { return stats.last_stats(id); };
     metadata_ready = [&] { return server.add_listener("169.254.170.2", 80, metadata_routes); };
     Maintenance maintenance;
     maintenance.add("registry-cleanup", std::chrono::minutes(5), [&] {
@@ -178,6 +225,14 @@ int serve(Config cfg) {
         return true;
       });
     });
+    maintenance.add("metrics-rollup", std::chrono::minutes(10), [&] {
+      // CloudWatch keeps 1-minute data 15 days, 5-minute 63 days, 1-hour 455 days.
+      auto now = clock.now_millis();
+      db.write([&](state::Connection& c) {
+        state::MetricsStore::roll_up(c, now - metrics::kMinuteKept, now - metrics::kFiveMinuteKept, now - metrics::kHourKept);
+        return true;
+      });
+    });
     maintenance.add("ecr-lifecycle-policies", std::chrono::minutes(10), [&] {
       registry::apply_lifecycle_policies(db, blobs, clock.now_millis());
     });
@@ -192,11 +247,15 @@ int serve(Config cfg) {
     engine.start();
     scheduler.start();
     load_balancers.start();
+    alarms.start();
+    stats.start();
     server.run([&] {
       auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
       spdlog::info("berth {} listening on {}:{} (data {}, account {}, region {}, ready in {:.1f} ms)",
                    BERTH_VERSION, cfg.listen_host, port, cfg.data_dir, cfg.account_id, cfg.region, ms);
     });
+    stats.stop();
+    alarms.stop();
     load_balancers.stop();
     scheduler.stop();
     engine.stop();
@@ -248,7 +307,7 @@ int main(int argc, char** argv) {
     }
     case Command::Kind::Serve:
       raise_descriptor_limit();
-      return serve(cmd->config);
+      return serve(cmd->config, cmd->metrics);
     case Command::Kind::Image:
       return run_image_command(*cmd);
   }

@@ -4,12 +4,26 @@
 
 #include "api/authorization.h"
 #include "api/caller_checks.h"
+#include "api/content_encoding.h"
 #include "api/validator.h"
 #include "common/ids.h"
 
 namespace berth::api {
 
 HttpResponse Dispatcher::handle(const HttpRequest& req) {
+  // A compressed body (botocore gzips large PutMetricData calls) is inflated before routing,
+  // which may read the body (a query form's Action).
+  if (auto enc = req.header("Content-Encoding"); !enc.empty() && enc != "identity") {
+    HttpRequest inflated = req;
+    if (auto err = decode_content_encoding(inflated)) {
+      Route r = route(ops_, req);
+      return r.protocol->error(r.model, *err, ids::uuid_v4());
+    }
+    std::erase_if(inflated.headers, [](const auto& h) {
+      return h.first.size() == 16 && (h.first[0] | 0x20) == 'c' && (h.first[8] | 0x20) == 'e';
+    });
+    return handle(inflated);
+  }
   Call call(req, ids::uuid_v4());
   auto fail = [&](const AwsError& e) { return call.route.protocol->error(call.route.model, e, call.request_id); };
 

@@ -112,7 +112,8 @@ HttpResponse MetadataRoutes::metadata(const MetadataPath& asked) {
     bool first = true;
     for (const auto& c : task->containers) {
       if (!c.docker_id || (one && &c != self)) continue;
-      auto stats = docker_.container_stats(*c.docker_id);
+      std::optional<std::string> cached = cached_stats ? cached_stats(*c.docker_id) : std::nullopt;
+      auto stats = cached ? runtime::DockerResult<std::string>(std::move(*cached)) : docker_.container_stats(*c.docker_id);
       std::string json = std::holds_alternative<std::string>(stats) ? std::get<std::string>(stats) : "null";
       if (one) return json_reply(200, json);
       body += std::string(first ? "" : ",") + "\"" + *c.docker_id + "\":" + json;

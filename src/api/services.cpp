@@ -1,5 +1,8 @@
 #include "api/services.h"
 
+#include "api/autoscaling/registration.h"
+#include "api/cloudwatch/registration.h"
+
 namespace berth::api {
 
 void register_services(OperationTable& t) {
@@ -39,6 +42,13 @@ void register_services(OperationTable& t) {
   logs::register_streams(t);
   logs::register_events(t);
   logs::register_tags(t);
+
+  cloudwatch::register_metrics(t);
+  cloudwatch::register_metric_data(t);
+  cloudwatch::register_alarms(t);
+
+  autoscaling::register_targets(t);
+  autoscaling::register_policies(t);
 
   iam::register_roles(t);
   iam::register_policies(t);

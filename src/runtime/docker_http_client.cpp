@@ -751,7 +751,7 @@ class HttpDockerClient final : public DockerClient {
   }
 
   DockerResult<std::string> container_stats(const std::string& id) override {
-    auto r = call({http::verb::get, "/containers/" + url_encode(id) + "/stats?stream=false"});
+    auto r = call({http::verb::get, "/containers/" + url_encode(id) + "/stats?stream=false&one-shot=true"});
     if (auto* e = std::get_if<DockerError>(&r)) return *e;
     auto& resp = std::get<Response>(r);
     if (resp.status != 200) return daemon_error(resp.status, resp.body);

@@ -18,6 +18,8 @@ std::vector<Migration> logs_migrations();
 std::vector<Migration> ecr_migrations();
 std::vector<Migration> iam_migrations();
 std::vector<Migration> elbv2_migrations();
+std::vector<Migration> metrics_migrations();
+std::vector<Migration> scaling_migrations();
 
 // Every area's steps, in the order they are applied.
 std::vector<Migration> all_migrations();

@@ -9,7 +9,8 @@ namespace berth::state {
 
 std::vector<Migration> all_migrations() {
   std::vector<Migration> all;
-  for (auto area : {ecs_migrations, ecr_migrations, logs_migrations, iam_migrations, elbv2_migrations}) {
+  for (auto area : {ecs_migrations, ecr_migrations, logs_migrations, iam_migrations, elbv2_migrations,
+                    metrics_migrations, scaling_migrations}) {
     auto steps = area();
     all.insert(all.end(), steps.begin(), steps.end());
   }

@@ -37,11 +37,15 @@ std::vector<std::string> violations(const Rule& rule) {
 TEST_CASE("lower layers do not include upper ones, and only the server includes Beast") {
   const Rule rules[] = {
       {"common", {"\"api/", "\"state/", "\"runtime/", "\"registry/", "\"logs/", "boost/"}},
-      {"state", {"\"api/", "\"runtime/", "\"registry/", "\"logs/", "boost/"}},
+      {"state", {"\"api/", "\"runtime/", "\"registry/", "\"logs/", "\"metrics/", "boost/"}},
       {"runtime", {"\"api/"}},
       {"registry", {"\"api/", "\"runtime/", "boost/beast"}},
       {"logs", {"\"api/", "\"runtime/", "boost/"}},
       {"ecs", {"\"api/", "\"registry/", "boost/beast", "sqlite3.h"}},
+      {"metrics", {"\"api/", "\"runtime/", "\"registry/", "\"logs/", "boost/", "sqlite3.h"}},
+      {"api/cloudwatch", {"boost/", "sqlite3.h"}},
+      {"api/autoscaling", {"boost/", "sqlite3.h"}},
+      {"scaling", {"\"api/", "\"registry/", "\"logs/", "boost/", "sqlite3.h"}},
       {"api/ecs", {"boost/", "sqlite3.h"}},
       {"api/logs", {"boost/", "sqlite3.h"}},
       {"api/sts", {"boost/", "sqlite3.h"}},

@@ -337,10 +337,10 @@ TEST_CASE("STS GetCallerIdentity over query, and CloudWatch's three wires answer
   for (auto wire : {berth::test::DispatchHarness::Wire::Json, berth::test::DispatchHarness::Wire::Cbor,
                     berth::test::DispatchHarness::Wire::Query}) {
     cw.wire = wire;
-    auto r = cw.call("ListMetrics", "{}");
+    auto r = cw.call("ListDashboards", "{}");
     CHECK(r.status == 501);
     CHECK(r.code() == "NotImplemented");
-    CHECK(r.message().find("ListMetrics") != std::string::npos);
+    CHECK(r.message().find("ListDashboards") != std::string::npos);
     if (wire != berth::test::DispatchHarness::Wire::Query)
       CHECK(header(r.raw, "x-amzn-query-error") == "NotImplemented;Receiver");
   }

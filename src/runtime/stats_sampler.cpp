@@ -1,0 +1,149 @@
+#include "runtime/stats_sampler.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include "common/json.h"
+#include "metrics/series_reader.h"
+#include "state/ecs_task_store.h"
+#include "state/metrics_store.h"
+
+namespace berth::runtime {
+namespace {
+double number_of(const rapidjson::Document& doc, const char* member) {
+  auto v = json::get_string(doc, member);
+  if (!v) return 0;
+  double d = 0;
+  std::from_chars(v->data(), v->data() + v->size(), d);
+  return d;
+}
+}  // namespace
+
+void StatsSampler::sample_once() {
+  std::vector<state::TaskRow> tasks;
+  db_.read([&](state::Connection& c) {
+    state::TaskStore store(c);
+    for (const auto& arn : store.unfinished())
+      if (auto t = store.get(arn); t && t->last_status == "RUNNING") tasks.push_back(std::move(*t));
+  });
+  struct Use {
+    double cpu_used = 0, cpu_reserved = 0, mem_used = 0, mem_reserved = 0;
+  };
+  std::map<Key, Use> use;
+  const std::int64_t pass = ++pass_;
+  for (const auto& t : tasks) {
+    rapidjson::Document doc;
+    doc.Parse(t.doc.c_str());
+    double cpu_used = 0, mem_used = 0;
+    bool measured = false;
+    for (const auto& c : t.containers) {
+      if (!c.docker_id || c.last_status != "RUNNING") continue;
+      auto stats = docker_.container_stats(*c.docker_id);  // blocks this thread only
+      if (!std::holds_alternative<std::string>(stats)) continue;
+      auto sample = metrics::parse_docker_stats(std::get<std::string>(stats), clock_.now_millis());
+      std::lock_guard lock(mu_);
+      auto& e = containers_[*c.docker_id];
+      if (sample && e.sample) {
+        cpu_used += metrics::cpu_units_used(*e.sample, *sample);
+        measured = true;
+      }
+      if (sample) mem_used += sample->memory_mib;
+      e.doc = std::move(std::get<std::string>(stats));
+      e.sample = sample;
+      e.seen = pass;
+    }
+    if (!measured) continue;  // a first sample gives no CPU delta yet
+    std::string service = t.group && t.group->starts_with("service:") ? t.group->substr(8) : "";
+    auto add = [&](const std::string& svc) {
+      auto& u = use[{t.account, t.region, t.cluster, svc}];
+      u.cpu_used += cpu_used;
+      u.mem_used += mem_used;
+      u.cpu_reserved += number_of(doc, "cpu");
+      u.mem_reserved += number_of(doc, "memory");
+    };
+    add("");  // the cluster's
+    if (!service.empty()) add(service);
+  }
+  std::lock_guard lock(mu_);
+  std::erase_if(containers_, [&](const auto& kv) { return kv.second.seen != pass; });  // gone containers
+  for (const auto& [key, u] : use) {
+    auto& s = pending_[key];
+    if (auto v = metrics::utilization(u.cpu_used, u.cpu_reserved)) s.cpu.push_back(*v);
+    if (auto v = metrics::utilization(u.mem_used, u.mem_reserved)) s.memory.push_back(*v);
+  }
+}
+
+void StatsSampler::publish_once() {
+  std::map<Key, Series> batch;
+  {
+    std::lock_guard lock(mu_);
+    batch.swap(pending_);
+  }
+  if (batch.empty()) return;
+  const std::int64_t now = clock_.now_millis();
+  // Stamped at the start of the publish interval: a minute as ECS, finer when tests shorten it
+  // (so alarms with 10-second periods see the data).
+  const std::int64_t step = std::max<std::int64_t>(1000, options_.publish_every.count());
+  const std::int64_t minute = now - now % step;
+  db_.write([&](state::Connection& c) {
+    for (const auto& [key, s] : batch) {
+      const auto& [account, region, cluster, service] = key;
+      state::MetricsStore store(c, {account, region});
+      std::vector<std::pair<std::string, std::string>> dims = {{"ClusterName", cluster}};
+      if (!service.empty()) dims.emplace_back("ServiceName", service);
+      auto canonical = metrics::canonical_dimensions(dims);
+      for (const auto& [name, values] : {std::pair{"CPUUtilization", &s.cpu}, std::pair{"MemoryUtilization", &s.memory}}) {
+        if (values->empty()) continue;
+        double sum = 0;
+        for (double v : *values) sum += v;
+        auto id = store.touch_series("AWS/ECS", name, canonical, now);
+        // One datapoint a minute; SampleCount says how many samples it aggregates.
+        store.add_point(id, {minute, "Percent", static_cast<double>(values->size()), sum,
+                             *std::min_element(values->begin(), values->end()),
+                             *std::max_element(values->begin(), values->end()), std::nullopt});
+      }
+    }
+    return true;
+  });
+}
+
+std::optional<std::string> StatsSampler::last_stats(const std::string& docker_id) const {
+  std::lock_guard lock(mu_);
+  auto it = containers_.find(docker_id);
+  if (it == containers_.end()) return std::nullopt;
+  return it->second.doc;
+}
+
+void StatsSampler::start() {
+  thread_ = std::thread([this] {
+    auto next_publish = std::chrono::steady_clock::now() + options_.publish_every;
+    std::unique_lock lock(mu_);
+    while (!stopping_) {
+      lock.unlock();
+      try {
+        sample_once();
+        if (std::chrono::steady_clock::now() >= next_publish) {
+          publish_once();
+          next_publish += options_.publish_every;
+        }
+      } catch (const std::exception& e) {
+        spdlog::warn("stats sampling failed: {}", e.what());
+      }
+      lock.lock();
+      cv_.wait_for(lock, options_.sample_every, [this] { return stopping_; });
+    }
+  });
+}
+
+void StatsSampler::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace berth::runtime

@@ -1,0 +1,67 @@
+#pragma once
+// The stats sampler: one thread that samples Docker's stats of every RUNNING task's containers
+// (one at a time, off the request threads), keeps the last document per container for the
+// metadata endpoint's /stats, and publishes AWS/ECS CPUUtilization and MemoryUtilization by
+// ClusterName and by ClusterName+ServiceName once a publish interval (a minute), with the ECS
+// agent's maths (metrics/ecs_metrics). Nothing is published for a service without RUNNING tasks.
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <tuple>
+#include <vector>
+
+#include "common/clock.h"
+#include "metrics/ecs_metrics.h"
+#include "runtime/docker_client.h"
+#include "state/db.h"
+
+namespace berth::runtime {
+
+class StatsSampler {
+ public:
+  struct Options {
+    std::chrono::milliseconds sample_every{10'000};
+    std::chrono::milliseconds publish_every{60'000};
+  };
+  StatsSampler(state::Database& db, DockerClient& docker, const Clock& clock, Options options)
+      : db_(db), docker_(docker), clock_(clock), options_(options) {}
+  ~StatsSampler() { stop(); }
+  void start();
+  void stop();
+
+  // The last Docker stats document of a container, if sampled.
+  std::optional<std::string> last_stats(const std::string& docker_id) const;
+  // One sampling pass and one publication (the thread's work; tests call them).
+  void sample_once();
+  void publish_once();
+
+ private:
+  struct Entry {
+    std::string doc;
+    std::optional<metrics::ContainerSample> sample;
+    std::int64_t seen = 0;  // the pass that last saw the container
+  };
+  // (account, region, cluster, service or "" for the cluster) -> utilization samples
+  using Key = std::tuple<std::string, std::string, std::string, std::string>;
+  struct Series {
+    std::vector<double> cpu, memory;
+  };
+
+  state::Database& db_;
+  DockerClient& docker_;
+  const Clock& clock_;
+  Options options_;
+  mutable std::mutex mu_;
+  std::map<std::string, Entry> containers_;
+  std::map<Key, Series> pending_;
+  std::int64_t pass_ = 0;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace berth::runtime

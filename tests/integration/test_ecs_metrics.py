@@ -1,0 +1,59 @@
+"""AWS/ECS metrics from real Docker stats: a task burning CPU shows in CPUUtilization, published by
+berth's stats sampler (intervals shortened by --stats-interval and --metrics-publish-interval)."""
+import datetime as dt
+import json
+import time
+
+import pytest
+
+from helpers import start_berth
+from registry_helpers import Docker, build_test_image, needs_docker
+
+pytestmark = needs_docker
+NET = "awsvpcConfiguration={subnets=[subnet-12345],assignPublicIp=ENABLED}"
+
+
+def iso(t):
+    return dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@pytest.fixture(scope="module")
+def image(tmp_path_factory):
+    docker = Docker(tmp_path_factory.mktemp("docker-config"))
+    return build_test_image(docker, tmp_path_factory.mktemp("img"), "berth-test/task:one", marker="one")
+
+
+def test_a_busy_task_shows_in_cpu_utilization(image, tmp_path):
+    b = start_berth(data_dir=tmp_path / "data", log_dir=tmp_path,
+                    extra=("--stats-interval", "1", "--metrics-publish-interval", "2"))
+    try:
+        b.aws("ecs", "create-cluster", "--cluster-name", "demo")
+        td = {"family": "burn", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": "256",
+              "memory": "512", "containerDefinitions": [
+                  {"name": "burn", "image": image, "essential": True, "stopTimeout": 2,
+                   "command": ["/bin/busybox", "sh", "-c", "while :; do :; done"]}]}
+        b.aws("ecs", "register-task-definition", "--cli-input-json", json.dumps(td))
+        task = b.aws("ecs", "run-task", "--cluster", "demo", "--launch-type", "FARGATE", "--task-definition", "burn",
+                     "--network-configuration", NET)["tasks"][0]
+        deadline = time.monotonic() + 60
+        points = []
+        while time.monotonic() < deadline and not points:
+            now = time.time()
+            points = b.aws("cloudwatch", "get-metric-statistics", "--namespace", "AWS/ECS", "--metric-name",
+                           "CPUUtilization", "--dimensions", "Name=ClusterName,Value=demo",
+                           "--start-time", iso(now - 600), "--end-time", iso(now + 60), "--period", "60",
+                           "--statistics", "Maximum", "Average")["Datapoints"]
+            time.sleep(0.5)
+        assert points, "no AWS/ECS CPUUtilization published"
+        # A busy loop takes a whole vCPU when it can: far above the 256-unit reservation.
+        assert max(p["Maximum"] for p in points) > 50
+        assert points[0]["Unit"] == "Percent"
+        mem = b.aws("cloudwatch", "get-metric-statistics", "--namespace", "AWS/ECS", "--metric-name",
+                    "MemoryUtilization", "--dimensions", "Name=ClusterName,Value=demo",
+                    "--start-time", iso(time.time() - 600), "--end-time", iso(time.time() + 60), "--period", "60",
+                    "--statistics", "Average")["Datapoints"]
+        assert mem and 0 <= mem[0]["Average"] < 100
+        b.aws("ecs", "stop-task", "--cluster", "demo", "--task", task["taskArn"])
+    finally:
+        b.reset()  # removes this berth's containers
+        b.stop()
