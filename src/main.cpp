@@ -19,7 +19,6 @@
 #include "api/router.h"
 #include "api/services.h"
 #include "cli.h"
-#include "api/caller_checks.h"
 #include "api/identity.h"
 #include "iam/credentials.h"
 #include "elb/data_plane.h"
