@@ -550,7 +550,7 @@ def wait_warm(data_dir, count, timeout=30):
     raise AssertionError(f"warm namespaces: {warm_namespaces(data_dir)}")
 
 
-def test_warm_namespaces_are_kept_adopted_and_removed(tmp_path, image):
+def test_warm_namespaces_are_kept_and_removed(tmp_path, image):
     data = tmp_path / "d"
     b = start_berth(data_dir=data)
     try:
@@ -572,8 +572,11 @@ def test_warm_namespaces_are_kept_adopted_and_removed(tmp_path, image):
         warm = wait_warm(data, 2)
         b.kill9()
         b = start_berth(data_dir=data)
-        time.sleep(2)
-        assert warm_namespaces(data) == warm  # adopted, not made again
+        # A killed berth's idle pool is removed at the next start (issue 13), not adopted.
+        deadline = time.monotonic() + 60
+        while set(warm) & set(warm_namespaces(data)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not set(warm) & set(warm_namespaces(data))
         assert b.stop() == 0
         assert warm_namespaces(data) == []  # a clean stop leaves no idle containers
         b = start_berth(data_dir=data)
