@@ -30,7 +30,7 @@ def rt(tmp_path_factory):
     secrets = tmp_path_factory.mktemp("secrets") / "secrets.json"
     secrets.write_text("{}")
     b = start_berth(data_dir=tmp_path_factory.mktemp("berth-tasks"), log_dir=tmp_path_factory.mktemp("log"),
-                    extra=("--secrets-file", str(secrets)))
+                    extra=("--secrets-file", str(secrets), "--allow-host-access"))  # EC2 tasks with devices, capabilities
     b.secrets_file = secrets  # read at each task start: tests write what they need
     yield b
     b.reset()  # removes this berth's containers
