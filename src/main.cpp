@@ -23,6 +23,7 @@
 #include "iam/credentials.h"
 #include "elb/data_plane.h"
 #include "maintenance.h"
+#include "state/iam_store.h"
 #include "metrics/alarm_evaluator.h"
 #include "metrics/periods.h"
 #include "runtime/stats_sampler.h"
@@ -128,7 +129,8 @@ int serve(Config cfg, const MetricsArgs& knobs) {
     runtime::TaskEngine engine(db, *docker, clock, [&](const std::string& image, const std::string& account,
                                                       const std::string& region) {
       return runtime::berth_registry_planner(cfg.registry_host, [&](const std::string& a, const std::string& r) {
-        return tokens.issue(a, r, clock.now_millis() + registry::TokenIssuer::kLifetimeMillis);
+        return tokens.issue(a, r, clock.now_millis() + registry::TokenIssuer::kLifetimeMillis,
+                            registry::TokenIssuer::kBerthPrincipal);
       })(image, account, region);
     }, {.instance = cfg.data_dir, .on_metadata_network = [&] { return metadata_ready(); },
         .ephemeral = cfg.ephemeral, .warm_namespaces = cfg.warm_namespaces, .secrets_file = cfg.secrets_file,
@@ -182,6 +184,18 @@ int serve(Config cfg, const MetricsArgs& knobs) {
                                                       static_keys ? &*static_keys : nullptr, &scheduler,
                                                       [&] { load_balancers.wake(); }});
     api::RegistryRoutes registry_routes(db, blobs, uploads, tokens, clock, cfg);
+    if (static_keys) {
+      // --credentials: a registry token counts only while the key it was issued to verifies.
+      registry_routes.set_principal_check([&](std::string_view principal) {
+        if (principal == registry::TokenIssuer::kBerthPrincipal) return true;
+        if (principal.empty()) return false;  // issued while keys were not verified
+        std::optional<api::Identity> who;
+        db.read([&](state::Connection& c) {
+          who = api::identify(c, &minter, &*static_keys, principal, cfg.account_id, clock.now_millis());
+        });
+        return who.has_value();
+      });
+    }
     // The engine pauses, the database is wiped, and the engine's own thread removes the
     // containers (an HTTP thread never waits on Docker).
     api::Router router(dispatcher, db, &registry_routes, [&] {
@@ -235,6 +249,18 @@ int serve(Config cfg, const MetricsArgs& knobs) {
     maintenance.add("ecr-lifecycle-policies", std::chrono::minutes(10), [&] {
       registry::apply_lifecycle_policies(db, blobs, clock.now_millis());
     });
+    // Minted keys past their expiry no longer verify (api/identity); their rows go at start and
+    // every 10 minutes. A running task's key is derived from its credentials id and its row is
+    // written again, with a new expiry, whenever the task fetches its credentials, which SDKs do
+    // before the old ones expire (as with ECS's own refreshed credentials).
+    auto sweep_sts_credentials = [&] {
+      db.write([&](state::Connection& c) {
+        state::StsCredentialStore(c).remove_expired(clock.now_millis());
+        return true;
+      });
+    };
+    sweep_sts_credentials();
+    maintenance.add("sts-credentials", std::chrono::minutes(10), sweep_sts_credentials);
     unsigned short port = server.bind();
     if (cfg.registry_host.empty()) cfg.registry_host = "localhost:" + std::to_string(port);
     loopback_policy.allowed_hosts = cfg.allowed_hosts;

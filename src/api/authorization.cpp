@@ -31,7 +31,7 @@ std::optional<AwsError> authorize(state::Connection& c, const Identity& caller, 
     }
   }
   std::vector<std::string_view> views(documents.begin(), documents.end());
-  berth::iam::AuthzRequest request{std::string(action), std::string(resource), {}};
+  berth::iam::AuthzRequest request{std::string(action), std::string(resource), {}, std::nullopt};
   auto decision = berth::iam::evaluate(views, request);
   if (decision == berth::iam::Decision::Allow) return std::nullopt;
   std::string message = "User: " + caller.arn + " is not authorized to perform: " + std::string(action) +

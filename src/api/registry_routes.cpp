@@ -172,6 +172,7 @@ struct RegistryRoutes::Impl {
   const registry::TokenIssuer& tokens;
   const Clock& clock;
   const Config& config;
+  std::function<bool(std::string_view)> principal_ok;
 
   struct Caller {
     state::Scope scope;
@@ -184,15 +185,22 @@ struct RegistryRoutes::Impl {
     // GetDownloadUrlForLayer's links carry their credential in the query, like a pre-signed URL.
     if (auth.empty() && (req.method == "GET" || req.method == "HEAD"))
       if (auto token = query_param(req.target, "X-Berth-Token"))
-        if (auto id = tokens.verify(*token, clock.now_millis())) return Caller{{id->account, id->region}};
+        if (auto id = verified(*token)) return Caller{{id->account, id->region}};
     if (!auth.starts_with("Basic ")) return std::nullopt;
     auto decoded = base64::decode(auth.substr(6));
     if (!decoded) return std::nullopt;
     auto colon = decoded->find(':');
     if (colon == std::string::npos || decoded->substr(0, colon) != "AWS") return std::nullopt;
-    auto id = tokens.verify(std::string_view(*decoded).substr(colon + 1), clock.now_millis());
+    auto id = verified(std::string_view(*decoded).substr(colon + 1));
     if (!id) return std::nullopt;
     return Caller{{id->account, id->region}};
+  }
+
+  // A genuine, unexpired token whose principal still verifies (under --credentials).
+  std::optional<registry::TokenIdentity> verified(std::string_view password) const {
+    auto id = tokens.verify(password, clock.now_millis());
+    if (id && principal_ok && !principal_ok(id->principal)) return std::nullopt;
+    return id;
   }
 
   HttpResponse unauthorized() const {
@@ -604,7 +612,11 @@ class UploadSink final : public BodySink {
 
 RegistryRoutes::RegistryRoutes(state::Database& db, registry::BlobStore& blobs, registry::Uploads& uploads,
                                const registry::TokenIssuer& tokens, const Clock& clock, const Config& config)
-    : impl_(std::make_unique<Impl>(Impl{db, blobs, uploads, tokens, clock, config})) {}
+    : impl_(std::make_unique<Impl>(Impl{db, blobs, uploads, tokens, clock, config, {}})) {}
+
+void RegistryRoutes::set_principal_check(std::function<bool(std::string_view)> check) {
+  impl_->principal_ok = std::move(check);
+}
 
 RegistryRoutes::~RegistryRoutes() = default;
 

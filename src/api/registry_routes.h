@@ -2,6 +2,7 @@
 // The Docker Registry HTTP API v2 / OCI distribution API under /v2/: the HTTP binding of the
 // registry (src/registry) with ECR's authentication. Errors use the registry envelope
 // {"errors":[{"code","message","detail"}]}, never the AWS one.
+#include <functional>
 #include <memory>
 
 #include "api/http_types.h"
@@ -19,6 +20,11 @@ class RegistryRoutes {
   RegistryRoutes(state::Database& db, registry::BlobStore& blobs, registry::Uploads& uploads,
                  const registry::TokenIssuer& tokens, const Clock& clock, const Config& config);
   ~RegistryRoutes();
+
+  // Under --credentials, whether the principal a registry token was issued to still verifies
+  // (registry::TokenIdentity::principal); a token failing it gets the registry's 401. Unset,
+  // every genuine unexpired token passes.
+  void set_principal_check(std::function<bool(std::string_view principal)> check);
 
   static bool handles(std::string_view path);
   // A sink for requests whose body is a blob (uploads); null for the others.

@@ -9,13 +9,14 @@ void register_services(OperationTable& t) {
   // ECS answers a missing member with ClientException and other bad values with
   // InvalidParameterException; it has no ValidationException.
   t.add_service(ServiceModel::embedded("ecs"), {"ClientException", "InvalidParameterException"});
-  // ECR words its input errors as InvalidParameterException.
-  t.add_service(ServiceModel::embedded("ecr"), {"InvalidParameterException", "InvalidParameterException"});
+  // ECR words its input errors as InvalidParameterException, each in its own form.
+  t.add_service(ServiceModel::embedded("ecr"), {"InvalidParameterException", "InvalidParameterException", false, true});
   t.add_service(ServiceModel::embedded("logs"), {"InvalidParameterException", "InvalidParameterException"});
   // The query services answer broken input with ValidationError ("1 validation error detected: ...").
-  t.add_service(ServiceModel::embedded("iam"), {"ValidationError", "ValidationError"});
-  t.add_service(ServiceModel::embedded("sts"), {"ValidationError", "ValidationError"});
-  t.add_service(ServiceModel::embedded("elbv2"), {"ValidationError", "ValidationError"});
+  // Their messages name members in lowerCamel case: "Value null at 'roleName' ...".
+  t.add_service(ServiceModel::embedded("iam"), {"ValidationError", "ValidationError", true});
+  t.add_service(ServiceModel::embedded("sts"), {"ValidationError", "ValidationError", true});
+  t.add_service(ServiceModel::embedded("elbv2"), {"ValidationError", "ValidationError", true});
   // CloudWatch models its own: MissingParameter and InvalidParameterValue on the query wire.
   t.add_service(ServiceModel::embedded("cloudwatch"),
                 {"MissingRequiredParameterException", "InvalidParameterValueException"});

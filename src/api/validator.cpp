@@ -1,7 +1,9 @@
 #include "api/validator.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,8 +52,14 @@ std::string fmt_number(double d) {
 
 class Checker {
  public:
+  explicit Checker(bool lower_camel) : lower_camel_(lower_camel) {}
   std::vector<std::string> errors;
   bool missing = false;
+  // The first broken constraint, for ECR's own wording.
+  struct Failure {
+    std::string path, constraint;
+  };
+  std::optional<Failure> first_invalid;
 
   void check(const Shape& s, const json::Value& v, const std::string& path) {
     if (s.document) return;
@@ -88,6 +96,7 @@ class Checker {
 
   void fail(const std::string& value, const std::string& path, const std::string& constraint) {
     errors.push_back("Value " + value + " at '" + path + "' failed to satisfy constraint: " + constraint);
+    if (!first_invalid) first_invalid = Failure{path, constraint};
   }
 
   void length(const Shape& s, std::size_t n, const std::string& shown, const std::string& path) {
@@ -97,7 +106,9 @@ class Checker {
       fail(shown, path, "Member must have length less than or equal to " + fmt_number(*s.max));
   }
 
-  static std::string join(const std::string& path, const std::string& name) {
+  std::string join(const std::string& path, const std::string& member) const {
+    std::string name = member;
+    if (lower_camel_ && !name.empty()) name[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[0])));
     return path.empty() ? name : path + "." + name;
   }
 
@@ -109,13 +120,16 @@ class Checker {
       if (absent) {
         if (m.required) {
           missing = true;
-          fail("null", join(path, m.name), "Member must not be null");
+          errors.push_back("Value null at '" + join(path, m.name) +
+                           "' failed to satisfy constraint: Member must not be null");
         }
         continue;
       }
       check(*m.shape, it->value, join(path, m.name));
     }
   }
+
+  bool lower_camel_ = false;
 
   void list(const Shape& s, const json::Value& v, const std::string& path) {
     if (!v.IsArray()) mismatch(s, v);
@@ -180,17 +194,32 @@ class Checker {
       fail(shown, path, "Member must have value less than or equal to " + fmt_number(*s.max));
   }
 };
+// ECR states one broken constraint as "Invalid parameter at 'PATH' failed to satisfy
+// constraint: '...'", a pattern as "'must satisfy regular expression 'P''" with the model's
+// escaped slashes plain, as captured from CreateRepository.
+std::string ecr_message(const std::string& path, const std::string& constraint) {
+  static const std::string kPattern = "Member must satisfy regular expression pattern: ";
+  std::string said = constraint;
+  if (said.starts_with(kPattern)) {
+    std::string pattern = said.substr(kPattern.size());
+    for (std::size_t at = 0; (at = pattern.find("\\/", at)) != std::string::npos;) pattern.erase(at, 1);
+    said = "must satisfy regular expression '" + pattern + "'";
+  }
+  return "Invalid parameter at '" + path + "' failed to satisfy constraint: '" + said + "'";
+}
 }  // namespace
 
 std::optional<AwsError> validate(const Shape& shape, const json::Value& body,
                                  const ValidationCodes& codes) {
-  Checker checker;
+  Checker checker(codes.lower_camel_paths);
   try {
     checker.check(shape, body, "");
   } catch (const TypeMismatch& m) {
     return AwsError::serialization(m.message);
   }
   if (checker.errors.empty()) return std::nullopt;
+  if (codes.ecr_wording && !checker.missing && checker.first_invalid)
+    return AwsError::client(codes.invalid, ecr_message(checker.first_invalid->path, checker.first_invalid->constraint));
   std::size_t n = checker.errors.size();
   std::string msg = std::to_string(n) + (n == 1 ? " validation error detected: " : " validation errors detected: ");
   for (std::size_t i = 0; i < n; ++i) msg += (i ? "; " : "") + checker.errors[i];

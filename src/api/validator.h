@@ -17,6 +17,12 @@ namespace berth::api {
 struct ValidationCodes {
   std::string missing = "ValidationException";
   std::string invalid = "ValidationException";
+  // The query services (IAM, STS, ELBv2) name members in lowerCamel case in their messages
+  // ("Value null at 'roleName'"), whatever the model spells (RoleName).
+  bool lower_camel_paths = false;
+  // ECR words one broken constraint its own way: "Invalid parameter at 'imageTagMutability'
+  // failed to satisfy constraint: 'Member must satisfy enum value set: [MUTABLE, ...]'".
+  bool ecr_wording = false;
 };
 
 std::optional<AwsError> validate(const Shape& shape, const json::Value& body,

@@ -118,7 +118,35 @@ bool condition_holds(std::string_view full_op, std::string_view key, const std::
   return one(have->front());
 }
 
+bool principal_value_matches(const PrincipalRef& who, const Value& p) {
+  if (p.IsString()) return std::string_view(p.GetString(), p.GetStringLength()) == "*";
+  if (!p.IsObject()) return false;
+  for (const auto& m : p.GetObject()) {
+    std::string_view kind(m.name.GetString(), m.name.GetStringLength());
+    for (const auto& want : strings_of(m.value)) {
+      if (kind == "AWS") {
+        if (who.account.empty()) continue;  // a service is not an AWS principal
+        if (want == "*" || want == who.account || want == "arn:aws:iam::" + who.account + ":root") return true;
+        if (std::find(who.arns.begin(), who.arns.end(), want) != who.arns.end()) return true;
+      } else if (kind == "Service") {
+        if (!who.service.empty() && want == who.service) return true;
+      }
+      // "Federated" and "CanonicalUser": berth has no such callers.
+    }
+  }
+  return false;
+}
+
 bool statement_applies(const Value& st, const AuthzRequest& r) {
+  if (r.principal) {
+    if (auto p = st.FindMember("Principal"); p != st.MemberEnd()) {
+      if (!principal_value_matches(*r.principal, p->value)) return false;
+    } else if (auto np = st.FindMember("NotPrincipal"); np != st.MemberEnd()) {
+      if (principal_value_matches(*r.principal, np->value)) return false;
+    } else {
+      return false;  // a resource-based statement without a principal grants nobody
+    }
+  }
   if (auto a = st.FindMember("Action"); a != st.MemberEnd()) {
     if (!any_matches(strings_of(a->value), r.action, true)) return false;
   } else if (auto na = st.FindMember("NotAction"); na != st.MemberEnd()) {
@@ -154,6 +182,12 @@ void for_each_statement(const rapidjson::Document& doc, F f) {
       if (st.IsObject()) f(st);
 }
 }  // namespace
+
+bool principal_matches(const PrincipalRef& who, std::string_view principal_json) {
+  rapidjson::Document doc;
+  doc.Parse(principal_json.data(), principal_json.size());
+  return !doc.HasParseError() && principal_value_matches(who, doc);
+}
 
 bool wildcard_match(std::string_view pattern, std::string_view text, bool ignore_case) {
   auto eq = [&](char a, char b) {

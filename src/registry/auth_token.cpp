@@ -24,8 +24,10 @@ TokenIssuer::TokenIssuer(const std::string& secret_file) {
   std::filesystem::permissions(secret_file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 }
 
-std::string TokenIssuer::issue(std::string_view account, std::string_view region, std::int64_t expires_at) const {
+std::string TokenIssuer::issue(std::string_view account, std::string_view region, std::int64_t expires_at,
+                               std::string_view principal) const {
   std::string payload = std::string(account) + ":" + std::string(region) + ":" + std::to_string(expires_at);
+  if (!principal.empty()) payload += ":" + std::string(principal);
   return "berth1." + base64::encode(payload) + "." + hmac_sha256_hex(secret_, payload);
 }
 
@@ -36,12 +38,16 @@ std::optional<TokenIdentity> TokenIssuer::verify(std::string_view password, std:
   if (dot == std::string_view::npos) return std::nullopt;
   auto payload = base64::decode(rest.substr(0, dot));
   if (!payload || hmac_sha256_hex(secret_, *payload) != rest.substr(dot + 1)) return std::nullopt;
+  // account:region:expires[:principal]; neither field holds a colon.
   TokenIdentity id;
-  auto c1 = payload->find(':'), c2 = payload->rfind(':');
-  if (c1 == std::string::npos || c2 == c1) return std::nullopt;
+  auto c1 = payload->find(':');
+  auto c2 = c1 == std::string::npos ? c1 : payload->find(':', c1 + 1);
+  if (c2 == std::string::npos) return std::nullopt;
+  auto c3 = payload->find(':', c2 + 1);
   id.account = payload->substr(0, c1);
   id.region = payload->substr(c1 + 1, c2 - c1 - 1);
   id.expires_at = std::strtoll(payload->c_str() + c2 + 1, nullptr, 10);
+  if (c3 != std::string::npos) id.principal = payload->substr(c3 + 1);
   if (id.expires_at <= now) return std::nullopt;
   return id;
 }

@@ -195,3 +195,39 @@ def test_accounts_see_their_own_repositories(aws, berth):
     assert other == []
     theirs = berth.aws("ecr", "create-repository", "--repository-name", "mine", access_key="111111111111")
     assert theirs["repository"]["repositoryArn"] == "arn:aws:ecr:us-east-1:111111111111:repository/mine"
+
+
+def test_exact_validation_texts(ecr, aws, aws_rc):
+    aws("ecr", "create-repository", "--repository-name", "app")
+    # ECR's own constraint form, from the model's enum and pattern.
+    rc, _, err = aws_rc("ecr", "put-image-tag-mutability", "--repository-name", "app", "--image-tag-mutability",
+                        "SOMETIMES")
+    assert rc != 0 and ("(InvalidParameterException) when calling the PutImageTagMutability operation: Invalid "
+                        "parameter at 'imageTagMutability' failed to satisfy constraint: 'Member must satisfy enum "
+                        "value set: [") in err
+    with pytest.raises(ecr.exceptions.InvalidParameterException) as e:
+        ecr.create_repository(repositoryName="Bad_Name!")
+    assert e.value.response["Error"]["Message"] == (
+        "Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must satisfy regular expression "
+        "'[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*''")
+    # Another account's registry is not the caller's to create in.
+    with pytest.raises(ecr.exceptions.ClientError) as e:
+        ecr.create_repository(repositoryName="elsewhere", registryId="999999999999")
+    assert e.value.response["Error"]["Code"] == "AccessDeniedException"
+    assert ecr.describe_repositories()["repositories"][0]["repositoryName"] == "app"
+    assert len(ecr.describe_repositories()["repositories"]) == 1
+    # A manifest without a media type, and no imageManifestMediaType: refused before its layers.
+    manifest = json.loads(make_image(ecr, "app"))
+    del manifest["mediaType"]
+    with pytest.raises(ecr.exceptions.InvalidParameterException) as e:
+        ecr.put_image(repositoryName="app", imageManifest=json.dumps(manifest), imageTag="t")
+    assert e.value.response["Error"]["Message"] == "image manifest mediatype not provided in manifest or parameter"
+    assert ecr.put_image(repositoryName="app", imageManifest=json.dumps(manifest), imageTag="t",
+                         imageManifestMediaType="application/vnd.docker.distribution.manifest.v2+json")["image"]
+    # Digests must be algorithm:hex.
+    bad = "sha256:not-hex-at-all"
+    for out in (ecr.batch_get_image(repositoryName="app", imageIds=[{"imageDigest": bad}]),
+                ecr.batch_delete_image(repositoryName="app", imageIds=[{"imageDigest": bad}])):
+        assert out["failures"] == [{"imageId": {"imageDigest": bad}, "failureCode": "InvalidImageDigest",
+                                    "failureReason": "Invalid request parameters: image digest should satisfy the "
+                                                     "regex '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+'"}]

@@ -123,3 +123,14 @@ def test_streams_create_describe_delete(aws, logs, logs_raw):
         logs.delete_log_stream(logGroupName="/s", logStreamName="a")
     assert e.value.response["Error"]["Message"] == "The specified log stream does not exist."
     assert aws("logs", "describe-log-groups")["logGroups"][0]["storedBytes"] == 1  # "c" is left
+
+
+def test_describe_log_groups_next_token_is_the_last_group_name(berth):
+    logs = berth.client("logs")
+    for name in ("/t/a", "/t/b", "/t/c"):
+        logs.create_log_group(logGroupName=name)
+    page = logs.describe_log_groups(logGroupNamePrefix="/t/", limit=2)
+    assert page["nextToken"] == "/t/b"
+    # Any name works as a token: the groups after it, in name order.
+    rest = logs.describe_log_groups(logGroupNamePrefix="/t/", nextToken="/t/a-zzz")
+    assert [g["logGroupName"] for g in rest["logGroups"]] == ["/t/b", "/t/c"]

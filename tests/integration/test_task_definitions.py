@@ -249,3 +249,22 @@ def test_delete_task_definitions(raw, ecs):
     assert status == 200 and listed["taskDefinitionArns"] == [td_arn("del", 1)]
     status, _, desc = raw("DescribeTaskDefinition", {"taskDefinition": "del:1"})
     assert status == 200 and desc["taskDefinition"]["status"] == "DELETE_IN_PROGRESS"
+
+
+def test_a_revision_that_is_not_a_number_is_named(ecs, aws_rc):
+    ecs.register_task_definition(family="rev", containerDefinitions=[container()])
+    ecs.create_cluster(clusterName="rev")
+    calls = [
+        lambda: ecs.describe_task_definition(taskDefinition="rev:foo"),
+        lambda: ecs.deregister_task_definition(taskDefinition="rev:foo"),
+        lambda: ecs.run_task(cluster="rev", taskDefinition="rev:foo"),
+        lambda: ecs.create_service(cluster="rev", serviceName="s", taskDefinition=td_arn("rev", 1)[:-1] + "foo"),
+    ]
+    for call in calls:
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            call()
+        err = e.value.response["Error"]
+        assert (err["Code"], err["Message"]) == ("InvalidParameterException", "Invalid revision number. Number: foo")
+    rc, _, err = aws_rc("ecs", "describe-task-definition", "--task-definition", "rev:1x")
+    assert rc != 0 and "(InvalidParameterException)" in err and "Invalid revision number. Number: 1x" in err
+    assert ecs.list_services(cluster="rev")["serviceArns"] == []

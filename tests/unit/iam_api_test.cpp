@@ -266,3 +266,24 @@ TEST_CASE("enforce-iam: a role session is refused until a policy allows the acti
   root.arn = "arn:aws:iam::000000000000:root";
   h.db->read([&](berth::state::Connection& c) { CHECK_FALSE(berth::api::authorize(c, root, "ecs:ListClusters", "*", false)); });
 }
+
+TEST_CASE("sts: the credential sweep removes expired minted keys and keeps live ones") {
+  auto h = harness("sts");
+  h.db->write([&](berth::state::Connection& c) {
+    berth::state::StsCredentialStore store(c);
+    berth::state::CredentialRow row;
+    row.account = "000000000000";
+    row.arn = "arn:aws:sts::000000000000:assumed-role/app/old";
+    row.user_id = "AROAEXAMPLE:old";
+    row.access_key_id = "ASIAOLDOLDOLDOLDOLD1";
+    row.expires_at = 1'000;
+    store.put(row);
+    row.access_key_id = "ASIALIVELIVELIVELIV1";
+    row.expires_at = 3'000;
+    store.put(row);
+    store.remove_expired(2'000);
+    CHECK_FALSE(store.get("ASIAOLDOLDOLDOLDOLD1"));
+    CHECK(store.get("ASIALIVELIVELIVELIV1"));
+    return true;
+  });
+}

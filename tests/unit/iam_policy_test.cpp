@@ -91,7 +91,7 @@ TEST_CASE("policy evaluator: allow, implicit deny, explicit deny wins") {
   };
   for (const auto& r : rows) {
     CAPTURE(r.name);
-    CHECK(evaluate(r.docs, {r.action, r.resource, r.keys}) == r.want);
+    CHECK(evaluate(r.docs, {r.action, r.resource, r.keys, std::nullopt}) == r.want);
   }
 }
 
@@ -125,10 +125,10 @@ TEST_CASE("AWS managed policies: every document is valid, ARNs resolve, the exec
   }
   const auto* exec = aws_managed_policy("arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy");
   REQUIRE(exec);
-  CHECK(evaluate({exec->document}, {"ecr:BatchGetImage", "*", {}}) == Decision::Allow);
-  CHECK(evaluate({exec->document}, {"ecs:ListClusters", "*", {}}) == Decision::ImplicitDeny);
+  CHECK(evaluate({exec->document}, {"ecr:BatchGetImage", "*", {}, std::nullopt}) == Decision::Allow);
+  CHECK(evaluate({exec->document}, {"ecs:ListClusters", "*", {}, std::nullopt}) == Decision::ImplicitDeny);
   const auto* full = aws_managed_policy("arn:aws:iam::aws:policy/AmazonECS_FullAccess");
   REQUIRE(full);
-  CHECK(evaluate({full->document}, {"ecs:ListClusters", "*", {}}) == Decision::Allow);
+  CHECK(evaluate({full->document}, {"ecs:ListClusters", "*", {}, std::nullopt}) == Decision::Allow);
   CHECK_FALSE(aws_managed_policy("arn:aws:iam::aws:policy/NoSuchPolicy"));
 }

@@ -96,3 +96,34 @@ TEST_CASE("several broken constraints are reported together") {
   CHECK(e->message.starts_with("2 validation errors detected"));
   CHECK(e->code == "ClientException");
 }
+
+TEST_CASE("query services name members in lowerCamel case, nested ones too") {
+  auto iam = ServiceModel::embedded("iam");
+  rapidjson::Document d;
+  d.Parse(R"({"AssumeRolePolicyDocument":"{}","Tags":[{"Key":"k"}]})");
+  auto e = validate(*iam->operation("CreateRole")->input, d, {"ValidationError", "ValidationError", true});
+  REQUIRE(e);
+  CHECK(e->code == "ValidationError");
+  CHECK(e->message ==
+        "2 validation errors detected: Value null at 'roleName' failed to satisfy constraint: Member must not be null; "
+        "Value null at 'tags.1.member.value' failed to satisfy constraint: Member must not be null");
+}
+
+TEST_CASE("ECR states one broken constraint in its own form") {
+  auto ecr = ServiceModel::embedded("ecr");
+  const ValidationCodes codes{"InvalidParameterException", "InvalidParameterException", false, true};
+  rapidjson::Document d;
+  d.Parse(R"({"repositoryName":"Bad_Name!","imageTagMutability":"SOMETIMES"})");
+  auto e = validate(*ecr->operation("CreateRepository")->input, d, codes);
+  REQUIRE(e);
+  CHECK(e->code == "InvalidParameterException");
+  CHECK(e->message ==
+        "Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must satisfy regular expression "
+        "'[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*''");
+  d.Parse(R"({"repositoryName":"web","imageTagMutability":"SOMETIMES"})");
+  e = validate(*ecr->operation("CreateRepository")->input, d, codes);
+  REQUIRE(e);
+  CHECK(e->message.starts_with("Invalid parameter at 'imageTagMutability' failed to satisfy constraint: "
+                               "'Member must satisfy enum value set: [MUTABLE, IMMUTABLE"));
+  CHECK(e->message.ends_with("]'"));
+}

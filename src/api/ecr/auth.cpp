@@ -8,7 +8,10 @@ namespace berth::api::ecr {
 namespace {
 Outcome get_authorization_token(OpContext& ctx, const json::Value& in) {
   std::int64_t expires = ctx.clock.now_millis() + registry::TokenIssuer::kLifetimeMillis;
-  std::string password = ctx.services.tokens->issue(ctx.account, ctx.region, expires);
+  // Under --credentials the token names the verified key it was issued to, so the registry
+  // refuses it once that key no longer verifies (removed from the file, or a session expired).
+  std::string_view principal = ctx.services.static_keys ? std::string_view(ctx.caller.access_key) : "";
+  std::string password = ctx.services.tokens->issue(ctx.account, ctx.region, expires, principal);
   std::string token = base64::encode("AWS:" + password);
   Body b;
   b.w.StartObject();

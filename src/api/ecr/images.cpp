@@ -1,5 +1,6 @@
 // DescribeImages, ListImages, BatchGetImage, BatchDeleteImage, PutImage.
 #include <algorithm>
+#include <cctype>
 
 #include "api/ecr/errors.h"
 #include "api/ecr/repository_access.h"
@@ -53,10 +54,22 @@ void write_failures(json::Writer& w, const Failures& failures) {
   w.EndArray();
 }
 
+// ECR's own digest rule, stricter than OCI's grammar: `[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+`, whole.
+bool ecr_digest_syntax(std::string_view d) {
+  auto colon = d.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 >= d.size()) return false;
+  auto algorithm_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '+' || c == '.'; };
+  auto hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+  std::string_view alg = d.substr(0, colon), enc = d.substr(colon + 1);
+  return std::all_of(alg.begin(), alg.end(), algorithm_char) && std::all_of(enc.begin(), enc.end(), hex);
+}
+
 // The image an identifier names: by digest (and the tag must point at it), or by tag.
 std::variant<ImageRow, std::pair<std::string, std::string>> resolve(state::EcrStore& store, std::int64_t repo,
                                                                   const ImageId& id) {
   if (!id.digest && !id.tag) return std::make_pair(std::string("MissingDigestAndTag"), std::string("Invalid request parameters: both tag and digest cannot be null"));
+  if (id.digest && !ecr_digest_syntax(*id.digest))
+    return std::make_pair(std::string("InvalidImageDigest"), std::string("Invalid request parameters: image digest should satisfy the regex '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+'"));
   std::optional<std::string> digest = id.digest;
   if (id.tag) {
     auto tagged = store.tagged(repo, *id.tag);
@@ -270,6 +283,14 @@ Outcome put_image(OpContext& ctx, const json::Value& in) {
   req.content_type = std::string(json::get_string(in, "imageManifestMediaType").value_or(""));
   if (auto t = json::get_string(in, "imageTag")) req.tag = std::string(*t);
   if (auto d = json::get_string(in, "imageDigest")) req.digest = std::string(*d);
+  if (req.content_type.empty()) {
+    // A manifest that names no media type, sent without imageManifestMediaType, is refused
+    // before its layers are looked at (moto's wording; AWS's text is not published).
+    rapidjson::Document doc;
+    doc.Parse(req.manifest.c_str(), req.manifest.size());
+    if (!doc.HasParseError() && doc.IsObject() && !json::get_string(doc, "mediaType"))
+      return errors::invalid_parameter("image manifest mediatype not provided in manifest or parameter");
+  }
   auto result = registry::put_image(store, repo, *ctx.services.blobs, req, ctx.clock.now_millis());
   using S = registry::PutImageResult::Status;
   switch (result.status) {

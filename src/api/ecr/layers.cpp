@@ -152,7 +152,9 @@ Outcome get_download_url_for_layer(OpContext& ctx, const json::Value& in) {
   if (!state::EcrStore(ctx.db, ctx.scope()).blob_linked(repo.id, digest) || !ctx.services.blobs->size(digest))
     return errors::layers_not_found(digest, repo.name, ctx.account);
   // Like ECR's pre-signed URL, the link carries its own short-lived credential.
-  std::string token = ctx.services.tokens->issue(ctx.account, ctx.region, ctx.clock.now_millis() + 3600 * 1000);
+  std::string_view principal = ctx.services.static_keys ? std::string_view(ctx.caller.access_key) : "";
+  std::string token =
+      ctx.services.tokens->issue(ctx.account, ctx.region, ctx.clock.now_millis() + 3600 * 1000, principal);
   Body b;
   b.w.StartObject();
   json::kv(b.w, "downloadUrl",

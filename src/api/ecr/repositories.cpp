@@ -31,6 +31,16 @@ Outcome reply_with_repository(OpContext& ctx, const state::RepositoryRow& repo) 
 Outcome create_repository(OpContext& ctx, const json::Value& in) {
   std::string name(json::view(in["repositoryName"]));
   std::string rid = registry_id(ctx, in);
+  // Another account's registry: no policy can grant creating a repository there, so IAM's
+  // cross-account refusal answers (berth's inference; AWS's exact text was not captured).
+  if (rid != ctx.account) {
+    std::string caller = ctx.caller.arn.empty() ? ctx.principal_arn() : ctx.caller.arn;
+    return AwsError::client("AccessDeniedException",
+                            "User: " + caller + " is not authorized to perform: ecr:CreateRepository on resource: " +
+                                "arn:aws:ecr:" + ctx.region + ":" + rid + ":repository/" + name +
+                                " because no resource-based policy allows the ecr:CreateRepository action",
+                            400);
+  }
   state::EcrStore store(ctx.db, ctx.scope());
   if (store.repository(name)) return errors::repository_already_exists(name, rid);
   auto tags = tags_of(in);

@@ -1,5 +1,6 @@
 #include "api/ecs/identifiers.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "api/ecs/errors.h"
@@ -50,6 +51,20 @@ std::optional<TaskDefinitionRef> task_definition_ref(const OpContext& ctx, std::
   }
   if (ref.family.empty()) return std::nullopt;
   return ref;
+}
+
+std::optional<AwsError> revision_error(std::string_view id) {
+  if (id.starts_with("arn:")) {
+    auto slash = id.find('/');
+    if (slash == std::string_view::npos) return std::nullopt;
+    id = id.substr(slash + 1);
+  }
+  auto colon = id.rfind(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  std::string_view rev = id.substr(colon + 1);
+  bool digits = !rev.empty() && std::all_of(rev.begin(), rev.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (digits) return std::nullopt;
+  return errors::invalid_parameter("Invalid revision number. Number: " + std::string(rev));
 }
 
 std::variant<Page, AwsError> page_of(const json::Value& input, int max, int default_limit) {

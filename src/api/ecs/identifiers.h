@@ -22,6 +22,9 @@ struct TaskDefinitionRef {
 };
 // "family", "family:revision" or a task-definition ARN; nullopt when malformed or foreign.
 std::optional<TaskDefinitionRef> task_definition_ref(const OpContext& ctx, std::string_view identifier);
+// ECS's answer to a revision that is not a number ("web:foo", or an ARN ending so):
+// InvalidParameterException "Invalid revision number. Number: foo". nullopt otherwise.
+std::optional<AwsError> revision_error(std::string_view identifier);
 
 bool valid_name(std::string_view name);  // ^[a-zA-Z0-9_-]{1,255}$
 

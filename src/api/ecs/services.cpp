@@ -110,6 +110,7 @@ std::variant<rapidjson::Value, AwsError> deployment_configuration(const json::Va
 std::variant<state::TaskDefinitionRow, AwsError> task_definition(OpContext& ctx, const json::Value& in) {
   auto given = json::get_string(in, "taskDefinition");
   if (!given) return errors::invalid_parameter("Task Definition can not be blank.");
+  if (auto bad = revision_error(*given)) return *bad;
   auto ref = task_definition_ref(ctx, *given);
   if (!ref) return errors::invalid_parameter("TaskDefinition not found.");
   state::TaskDefinitionStore tds(ctx.db, ctx.scope());

@@ -141,6 +141,7 @@ Outcome register_task_definition(OpContext& ctx, const json::Value& in) {
 
 // The row a DescribeTaskDefinition-style identifier names, or ECS's error.
 std::variant<TaskDefinitionRow, AwsError> find(OpContext& ctx, std::string_view id) {
+  if (auto bad = revision_error(id)) return *bad;
   auto ref = task_definition_ref(ctx, id);
   if (!ref) return errors::task_definition_not_found();
   TaskDefinitionStore store(ctx.db, ctx.scope());
@@ -212,6 +213,7 @@ Outcome list_task_definition_families(OpContext& ctx, const json::Value& in) {
 
 Outcome deregister_task_definition(OpContext& ctx, const json::Value& in) {
   std::string_view id = json::view(in["taskDefinition"]);
+  if (auto bad = revision_error(id)) return *bad;
   auto ref = task_definition_ref(ctx, id);
   if (ref && !ref->revision) return errors::client("Revision is missing.");
   auto found = find(ctx, id);

@@ -4,6 +4,7 @@
 
 #include "api/ecs/errors.h"
 #include "api/ecs/identifiers.h"
+#include "api/ecs/role_trust.h"
 #include "api/ecs/shapes.h"
 #include "api/ecs/tags.h"
 #include "api/pagination.h"
@@ -177,12 +178,18 @@ Outcome run_task(OpContext& ctx, const json::Value& in) {
   if (!cluster_row || cluster_row->status != "ACTIVE") return errors::cluster_not_found();
   cluster = cluster_row->name;
 
+  if (auto bad = revision_error(json::view(in["taskDefinition"]))) return *bad;
   auto ref = task_definition_ref(ctx, json::view(in["taskDefinition"]));
   if (!ref) return errors::invalid_parameter("TaskDefinition not found.");
   state::TaskDefinitionStore tds(ctx.db, ctx.scope());
   auto td = ref->revision ? tds.get(ref->family, *ref->revision) : tds.latest_active(ref->family);
   if (!td) return errors::invalid_parameter("TaskDefinition not found.");
   if (td->status != "ACTIVE") return errors::client("TaskDefinition is inactive");
+  {
+    rapidjson::Document tdef;
+    tdef.Parse(td->doc.c_str(), td->doc.size());
+    if (auto refused = untrusted_task_role(ctx, tdef, json::member(in, "overrides"), cluster_row->arn)) return *refused;
+  }
   runtime::TaskEngine* engine = ctx.services.engine;
   berth::ecs::DockerStatus docker{engine && engine->docker_ok(), engine ? engine->docker_problem() : "no task engine"};
   auto placed = berth::ecs::create_tasks(ctx.db, {ctx.scope(), *cluster_row, *td, in, ctx.clock.now_millis(), docker, {},

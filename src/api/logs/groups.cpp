@@ -74,12 +74,9 @@ Outcome describe_log_groups(OpContext& ctx, const json::Value& in) {
     return errors::invalid_parameter(
         "LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.");
   int limit = static_cast<int>(json::get_int(in, "limit").value_or(kDefaultDescribeLimit));
-  std::string after;
-  if (auto t = json::get_string(in, "nextToken")) {
-    auto cursor = pagination::decode(*t);
-    if (!cursor) return errors::invalid_next_token();
-    after = std::move(*cursor);
-  }
+  // The token is the last group name returned, as AWS documents: any text is a name to list
+  // after, so an unknown one gives the groups that follow it in name order.
+  std::string after(json::get_string(in, "nextToken").value_or(""));
 
   LogsStore store(ctx.db, ctx.scope());
   std::vector<LogGroupRow> rows;
@@ -106,7 +103,7 @@ Outcome describe_log_groups(OpContext& ctx, const json::Value& in) {
   for (std::size_t i = 0; i < rows.size() && i < static_cast<std::size_t>(limit); ++i)
     write_group(ctx, store, b.w, rows[i]);
   b.w.EndArray();
-  if (rows.size() > static_cast<std::size_t>(limit)) json::kv(b.w, "nextToken", pagination::encode(rows[limit - 1].name));
+  if (rows.size() > static_cast<std::size_t>(limit)) json::kv(b.w, "nextToken", rows[limit - 1].name);
   b.w.EndObject();
   return b.done();
 }
