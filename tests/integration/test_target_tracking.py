@@ -46,16 +46,24 @@ def wait_desired(b, want, timeout):
     raise AssertionError(f"desiredCount stayed {desired(b)}, wanted {want}\n{b.log()[-3000:]}")
 
 
+def wait_running(b, want, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        s = b.aws("ecs", "describe-services", "--cluster", "demo", "--services", "burn")["services"][0]
+        if s["runningCount"] == want:
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"runningCount never reached {want}")
+
+
 def test_target_tracking_scales_a_busy_service_out_and_back_in(image, tmp_path):
     b = start_berth(data_dir=tmp_path / "data", log_dir=tmp_path,
                     extra=("--alarm-interval", "1", "--stats-interval", "1", "--metrics-publish-interval", "1",
                            "--scaling-time-scale", str(1 / 60)))
     try:
         b.aws("ecs", "create-cluster", "--cluster-name", "demo")
-        # Every task burns a CPU until one wall-clock deadline, then idles.
-        stop_at = int(time.time()) + 20
-        burn = (f"while [ $(/bin/busybox date +%s) -lt {stop_at} ]; do :; done; "
-                "exec /bin/busybox sleep 3600")
+        # Every task burns a CPU until the test leaves /stop in it, then idles.
+        burn = "while [ ! -e /stop ]; do :; done; exec /bin/busybox sleep 3600"
         td = {"family": "burn", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": "256",
               "memory": "512", "containerDefinitions": [
                   {"name": "burn", "image": image, "essential": True, "stopTimeout": 2,
@@ -90,6 +98,13 @@ def test_target_tracking_scales_a_busy_service_out_and_back_in(image, tmp_path):
         assert acts[0]["StatusMessage"] == "Successfully set desired count to 3. Change successfully fulfilled by ecs."
         assert acts[0]["Cause"].startswith(f"monitor alarm {high} in state ALARM triggered policy cpu50")
         # The burn ends: 15 one-second periods below 45 % and the service is back at its minimum.
+        wait_running(b, 3, 40)
+        for arn in b.aws("ecs", "list-tasks", "--cluster", "demo")["taskArns"]:
+            ids = subprocess.run(["docker", "ps", "-q", "--filter", f"label=com.amazonaws.ecs.task-arn={arn}",
+                                  "--filter", "label=com.amazonaws.ecs.container-name=burn"],
+                                 capture_output=True, text=True, check=True).stdout.split()
+            for cid in ids:
+                subprocess.run(["docker", "exec", cid, "/bin/busybox", "touch", "/stop"], check=True)
         wait_desired(b, 1, 60)
         alarms = aws_v1(b, "cloudwatch", "describe-alarms", "--alarm-names", low)["MetricAlarms"]
         assert alarms[0]["EvaluationPeriods"] == 15 and alarms[0]["Threshold"] == 45.0
