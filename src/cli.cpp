@@ -54,7 +54,7 @@ Options of serve:
                             how often AWS/ECS CPU and memory utilization are published (default 60)
   --scaling-time-scale F    multiplies Application Auto Scaling's fixed times: the 60 s periods of
                             target tracking's alarms and the 300 s default cooldowns (default 1;
-                            tests use 1/30 for 2 s periods)
+                            tests use 1/60 for 1 s periods)
 )";
 }
 
