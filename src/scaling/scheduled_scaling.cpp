@@ -32,6 +32,10 @@ int ScheduledScaling::run_due() {
   std::vector<std::pair<state::Scope, std::string>> woken;
   int ran = 0;
   const std::int64_t now = clock_.now_millis();
+  // Most ticks find nothing due: a pooled read, so the writer is taken only when there is work.
+  bool due = false;
+  db_.read([&](state::Connection& c) { due = !state::ScalingStore::due_scheduled_actions(c, now).empty(); });
+  if (!due) return 0;
   db_.write([&](state::Connection& c) {
     for (const auto& [scope, a] : state::ScalingStore::due_scheduled_actions(c, now)) {
       state::ScalingStore store(c, scope);
