@@ -52,6 +52,9 @@ Options of serve:
   --stats-interval SECONDS  how often running task containers' Docker stats are sampled (default 10)
   --metrics-publish-interval SECONDS
                             how often AWS/ECS CPU and memory utilization are published (default 60)
+  --scaling-time-scale F    multiplies Application Auto Scaling's fixed times: the 60 s periods of
+                            target tracking's alarms and the 300 s default cooldowns (default 1;
+                            tests use 1/60 for 1 s periods)
 )";
 }
 
@@ -238,6 +241,15 @@ std::optional<Command> parse_command_line(int argc, char** argv, std::string& er
         return std::nullopt;
       }
       c.service_healthy_after = n;
+    } else if (arg == "--scaling-time-scale") {
+      std::string text(value);
+      char* end = nullptr;
+      double f = std::strtod(text.c_str(), &end);
+      if (text.empty() || *end || !(f >= 0.001 && f <= 1)) {
+        error = "--scaling-time-scale wants a number from 0.001 to 1";
+        return std::nullopt;
+      }
+      c.scaling_time_scale = f;
     } else if (arg == "--elb-health-check-scale") {
       std::string text(value);
       char* end = nullptr;

@@ -28,6 +28,7 @@
 #include "metrics/periods.h"
 #include "runtime/stats_sampler.h"
 #include "scaling/scaling_actions.h"
+#include "scaling/scheduled_scaling.h"
 #include "state/ecs_service_store.h"
 #include "state/metrics_store.h"
 #include "registry/images.h"
@@ -149,7 +150,7 @@ int serve(Config cfg, const MetricsArgs& knobs) {
     // Alarm actions run Application Auto Scaling policies, which set an ECS service's
     // desiredCount (and its PRIMARY deployment's) in the policy's transaction and wake the
     // scheduler once it has committed.
-    scaling::ScalingActions scaling_actions(db, clock, {
+    scaling::ServiceCapacity service_capacity{
         .read = [](state::Connection& c, const state::Scope& scope, const std::string& resource_id)
             -> std::optional<scaling::ServiceCapacity::Now> {
           state::ServiceStore store(c);
@@ -174,7 +175,9 @@ int serve(Config cfg, const MetricsArgs& knobs) {
         },
         .wake = [&](const state::Scope& scope, const std::string& resource_id) {
           scheduler.wake(ecs_service_arn(scope, resource_id));
-        }});
+        }};
+    scaling::ScalingActions scaling_actions(db, clock, service_capacity, cfg.scaling_time_scale);
+    scaling::ScheduledScaling scheduled_scaling(db, clock, service_capacity);
     runtime::StatsSampler stats(db, *docker, clock,
                                 {std::chrono::seconds(knobs.stats_interval_seconds),
                                  std::chrono::seconds(knobs.metrics_publish_seconds)});
@@ -273,6 +276,7 @@ int serve(Config cfg, const MetricsArgs& knobs) {
     scheduler.start();
     load_balancers.start();
     alarms.start();
+    scheduled_scaling.start();
     stats.start();
     server.run([&] {
       auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -280,6 +284,7 @@ int serve(Config cfg, const MetricsArgs& knobs) {
                    BERTH_VERSION, cfg.listen_host, port, cfg.data_dir, cfg.account_id, cfg.region, ms);
     });
     stats.stop();
+    scheduled_scaling.stop();
     alarms.stop();
     load_balancers.stop();
     scheduler.stop();

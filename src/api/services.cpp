@@ -50,6 +50,7 @@ void register_services(OperationTable& t) {
 
   autoscaling::register_targets(t);
   autoscaling::register_policies(t);
+  autoscaling::register_scheduled_actions(t);
 
   iam::register_roles(t);
   iam::register_policies(t);

@@ -23,6 +23,9 @@ struct Config {
   bool allow_host_access = false;  // --allow-host-access: EC2 tasks may be privileged, use host paths...
   std::string credentials_file; // --credentials: keys whose SigV4 signatures berth verifies
   bool enforce_iam = false;     // evaluate role sessions' calls against their IAM policies
+  // --scaling-time-scale: multiplies Application Auto Scaling's fixed times (the minute periods of
+  // target tracking's alarms, the 300 s default cooldowns) so tests scale within seconds.
+  double scaling_time_scale = 1.0;
   int service_healthy_after = 40;  // seconds a service task without health checks runs before it counts healthy
 
   static std::string default_data_dir();

@@ -43,8 +43,8 @@ std::vector<std::optional<double>> read_metric(state::MetricsStore& store, const
 }  // namespace
 
 std::vector<std::optional<double>> alarm_periods(state::MetricsStore& store, const rapidjson::Value& doc,
-                                                 std::int64_t now) {
-  const int n = static_cast<int>(json::get_int(doc, "EvaluationPeriods").value_or(1));
+                                                 std::int64_t now, int extra) {
+  const int n = static_cast<int>(json::get_int(doc, "EvaluationPeriods").value_or(1)) + extra;
   std::int64_t period = json::get_int(doc, "Period").value_or(60);
   const auto* metrics = json::member(doc, "Metrics");
   if (metrics && metrics->IsArray())
@@ -104,7 +104,7 @@ std::vector<FiredActions> AlarmEvaluator::evaluate_all() {
       rule.evaluation_periods = static_cast<int>(json::get_int(doc, "EvaluationPeriods").value_or(1));
       rule.datapoints_to_alarm = static_cast<int>(json::get_int(doc, "DatapointsToAlarm").value_or(rule.evaluation_periods));
       rule.treat_missing = std::string(json::get_string(doc, "TreatMissingData").value_or("missing"));
-      auto values = alarm_periods(store, doc, now);
+      auto values = evaluation_window(alarm_periods(store, doc, now, kExtraPeriods), rule.evaluation_periods);
       auto current = parse_state(alarm->state).value_or(AlarmState::InsufficientData);
       auto next = evaluate(rule, values, current);
       if (next == current) {

@@ -38,9 +38,10 @@ class AlarmEvaluator {
   std::thread thread_;
 };
 
-// The values of the alarm's last `periods` complete periods at `now`, oldest first (nullopt
-// for a period without data). `doc` is the alarm's configuration (PutMetricAlarm's input).
+// The values of the alarm's last EvaluationPeriods + `extra` complete periods at `now`, oldest
+// first (nullopt for a period without data). `doc` is the alarm's configuration
+// (PutMetricAlarm's input).
 std::vector<std::optional<double>> alarm_periods(state::MetricsStore& store, const rapidjson::Value& doc,
-                                                 std::int64_t now);
+                                                 std::int64_t now, int extra = 0);
 
 }  // namespace berth::metrics

@@ -27,6 +27,15 @@ bool breaches(const AlarmRule& r, double v) {
   return false;  // anomaly-detection comparisons: berth has no bands
 }
 
+std::vector<std::optional<double>> evaluation_window(const std::vector<std::optional<double>>& range, int n) {
+  std::vector<std::optional<double>> real;
+  for (auto it = range.rbegin(); it != range.rend() && static_cast<int>(real.size()) < n; ++it)
+    if (*it) real.push_back(*it);
+  if (static_cast<int>(real.size()) == n) return {real.rbegin(), real.rend()};
+  auto first = range.size() > static_cast<std::size_t>(n) ? range.end() - n : range.begin();
+  return {first, range.end()};
+}
+
 AlarmState evaluate(const AlarmRule& r, const std::vector<std::optional<double>>& periods, AlarmState current) {
   int breaching = 0, present = 0;
   for (const auto& p : periods) {

@@ -20,6 +20,14 @@ struct AlarmRule {
   std::string treat_missing = "missing";  // missing, ignore, breaching, notBreaching
 };
 
+// CloudWatch reads an evaluation range longer than EvaluationPeriods, so a few missing datapoints
+// do not stall an alarm: berth reads this many periods more.
+constexpr int kExtraPeriods = 5;
+// The N datapoints an alarm is judged on from its evaluation range (oldest first): the most
+// recent N real datapoints when the range holds at least N (TreatMissingData is then not
+// needed), else the last N periods with their gaps, which TreatMissingData fills.
+std::vector<std::optional<double>> evaluation_window(const std::vector<std::optional<double>>& range, int n);
+
 // Whether a value breaches the rule's threshold.
 bool breaches(const AlarmRule& rule, double value);
 // The state after evaluating the last N periods (oldest first, nullopt for a missing

@@ -66,45 +66,53 @@ void StatsSampler::sample_once() {
     add("");  // the cluster's
     if (!service.empty()) add(service);
   }
+  // The publish intervals this pass's CPU deltas measured: from the previous pass to now.
+  const std::int64_t now = clock_.now_millis();
+  const std::int64_t step = std::max<std::int64_t>(1000, options_.publish_every.count());
+  const std::int64_t from = last_pass_ms_ ? std::max(last_pass_ms_, now - 600 * step) : now;
+  last_pass_ms_ = now;
   std::lock_guard lock(mu_);
   std::erase_if(containers_, [&](const auto& kv) { return kv.second.seen != pass; });  // gone containers
   for (const auto& [key, u] : use) {
-    auto& s = pending_[key];
-    if (auto v = metrics::utilization(u.cpu_used, u.cpu_reserved)) s.cpu.push_back(*v);
-    if (auto v = metrics::utilization(u.mem_used, u.mem_reserved)) s.memory.push_back(*v);
+    auto cpu = metrics::utilization(u.cpu_used, u.cpu_reserved);
+    auto memory = metrics::utilization(u.mem_used, u.mem_reserved);
+    for (std::int64_t bucket = from - from % step; bucket <= now; bucket += step) {
+      auto& s = pending_[key][bucket];
+      if (cpu) s.cpu.push_back(*cpu);
+      if (memory) s.memory.push_back(*memory);
+    }
   }
 }
 
 void StatsSampler::publish_once() {
-  std::map<Key, Series> batch;
+  std::map<Key, std::map<std::int64_t, Series>> batch;
   {
     std::lock_guard lock(mu_);
     batch.swap(pending_);
   }
   if (batch.empty()) return;
   const std::int64_t now = clock_.now_millis();
-  // Stamped at the start of the publish interval: a minute as ECS, finer when tests shorten it
-  // (so alarms with 10-second periods see the data).
-  const std::int64_t step = std::max<std::int64_t>(1000, options_.publish_every.count());
-  const std::int64_t minute = now - now % step;
+  // Each datapoint is stamped at the start of the publish interval it measured: a minute as
+  // ECS, finer when tests shorten it (so alarms with 1-second periods see the data).
   db_.write([&](state::Connection& c) {
-    for (const auto& [key, s] : batch) {
-      const auto& [account, region, cluster, service] = key;
-      state::MetricsStore store(c, {account, region});
-      std::vector<std::pair<std::string, std::string>> dims = {{"ClusterName", cluster}};
-      if (!service.empty()) dims.emplace_back("ServiceName", service);
-      auto canonical = metrics::canonical_dimensions(dims);
-      for (const auto& [name, values] : {std::pair{"CPUUtilization", &s.cpu}, std::pair{"MemoryUtilization", &s.memory}}) {
-        if (values->empty()) continue;
-        double sum = 0;
-        for (double v : *values) sum += v;
-        auto id = store.touch_series("AWS/ECS", name, canonical, now);
-        // One datapoint a minute; SampleCount says how many samples it aggregates.
-        store.add_point(id, {minute, "Percent", static_cast<double>(values->size()), sum,
-                             *std::min_element(values->begin(), values->end()),
-                             *std::max_element(values->begin(), values->end()), std::nullopt});
+    for (const auto& [key, buckets] : batch)
+      for (const auto& [minute, s] : buckets) {
+        const auto& [account, region, cluster, service] = key;
+        state::MetricsStore store(c, {account, region});
+        std::vector<std::pair<std::string, std::string>> dims = {{"ClusterName", cluster}};
+        if (!service.empty()) dims.emplace_back("ServiceName", service);
+        auto canonical = metrics::canonical_dimensions(dims);
+        for (const auto& [name, values] : {std::pair{"CPUUtilization", &s.cpu}, std::pair{"MemoryUtilization", &s.memory}}) {
+          if (values->empty()) continue;
+          double sum = 0;
+          for (double v : *values) sum += v;
+          auto id = store.touch_series("AWS/ECS", name, canonical, now);
+          // One datapoint a minute; SampleCount says how many samples it aggregates.
+          store.add_point(id, {minute, "Percent", static_cast<double>(values->size()), sum,
+                               *std::min_element(values->begin(), values->end()),
+                               *std::max_element(values->begin(), values->end()), std::nullopt});
+        }
       }
-    }
     return true;
   });
 }
@@ -119,8 +127,11 @@ std::optional<std::string> StatsSampler::last_stats(const std::string& docker_id
 void StatsSampler::start() {
   thread_ = std::thread([this] {
     auto next_publish = std::chrono::steady_clock::now() + options_.publish_every;
+    auto next_sample = std::chrono::steady_clock::now();
     std::unique_lock lock(mu_);
     while (!stopping_) {
+      // Passes start on a fixed beat, whatever a pass took, so datapoints come at the pace asked.
+      next_sample = std::max(next_sample + options_.sample_every, std::chrono::steady_clock::now());
       lock.unlock();
       try {
         sample_once();
@@ -132,7 +143,7 @@ void StatsSampler::start() {
         spdlog::warn("stats sampling failed: {}", e.what());
       }
       lock.lock();
-      cv_.wait_for(lock, options_.sample_every, [this] { return stopping_; });
+      cv_.wait_until(lock, next_sample, [this] { return stopping_; });
     }
   });
 }

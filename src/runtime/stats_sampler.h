@@ -4,6 +4,8 @@
 // metadata endpoint's /stats, and publishes AWS/ECS CPUUtilization and MemoryUtilization by
 // ClusterName and by ClusterName+ServiceName once a publish interval (a minute), with the ECS
 // agent's maths (metrics/ecs_metrics). Nothing is published for a service without RUNNING tasks.
+// A sample counts in every publish interval the time since the previous pass overlaps, so a slow
+// pass (a loaded Docker) leaves no interval without its datapoint.
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -57,8 +59,10 @@ class StatsSampler {
   Options options_;
   mutable std::mutex mu_;
   std::map<std::string, Entry> containers_;
-  std::map<Key, Series> pending_;
+  // Samples by series and by the publish interval they measured (its start, epoch ms).
+  std::map<Key, std::map<std::int64_t, Series>> pending_;
   std::int64_t pass_ = 0;
+  std::int64_t last_pass_ms_ = 0;  // when the previous pass sampled: a CPU delta covers the time since
   std::condition_variable cv_;
   bool stopping_ = false;
   std::thread thread_;

@@ -40,4 +40,8 @@ bool cooled(std::optional<std::int64_t> last, std::int64_t seconds, std::int64_t
   return !last || now >= *last + seconds * 1000;
 }
 
+std::int64_t scaled_seconds(std::int64_t seconds, double scale) {
+  return std::max<std::int64_t>(1, std::llround(static_cast<double>(seconds) * scale));
+}
+
 }  // namespace berth::scaling

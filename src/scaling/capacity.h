@@ -26,5 +26,7 @@ std::optional<std::int64_t> step_capacity(std::int64_t current, const std::strin
 std::int64_t clamp(std::int64_t capacity, std::int64_t min, std::int64_t max);
 // Whether a cooldown of `seconds` that started at `last` (if ever) has ended at `now`.
 bool cooled(std::optional<std::int64_t> last, std::int64_t seconds, std::int64_t now);
+// One of AWS's fixed durations under --scaling-time-scale: round(seconds × scale), at least 1.
+std::int64_t scaled_seconds(std::int64_t seconds, double scale);
 
 }  // namespace berth::scaling

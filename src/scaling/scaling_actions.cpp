@@ -5,6 +5,7 @@
 #include "common/ids.h"
 #include "common/json.h"
 #include "metrics/alarm_evaluator.h"
+#include "metrics/alarm_rules.h"
 #include "scaling/capacity.h"
 #include "state/metrics_store.h"
 #include "state/scaling_store.h"
@@ -18,7 +19,7 @@ std::optional<double> latest_value(state::MetricsStore& metrics_store, const sta
   rapidjson::Document doc;
   doc.Parse(alarm.doc.c_str());
   if (doc.HasParseError() || !doc.IsObject()) return std::nullopt;
-  auto values = metrics::alarm_periods(metrics_store, doc, now);
+  auto values = metrics::alarm_periods(metrics_store, doc, now, metrics::kExtraPeriods);
   for (auto it = values.rbegin(); it != values.rend(); ++it)
     if (*it) return **it;
   return std::nullopt;
@@ -59,12 +60,13 @@ void ScalingActions::on_alarm(const metrics::FiredActions& fired) {
       auto value = latest_value(metrics_store, *alarm, now);
       if (!value) continue;  // no scaling on missing data
       std::optional<std::int64_t> wanted;
-      std::int64_t out_cooldown = kDefaultCooldownSeconds, in_cooldown = kDefaultCooldownSeconds;
+      const std::int64_t default_cooldown = scaled_seconds(kDefaultCooldownSeconds, time_scale_);
+      std::int64_t out_cooldown = default_cooldown, in_cooldown = default_cooldown;
       bool disable_in = false;
       if (policy->policy_type == "TargetTrackingScaling") {
         wanted = target_tracking_capacity(service->desired, *value, config["TargetValue"].GetDouble());
-        out_cooldown = json::get_int(config, "ScaleOutCooldown").value_or(kDefaultCooldownSeconds);
-        in_cooldown = json::get_int(config, "ScaleInCooldown").value_or(kDefaultCooldownSeconds);
+        out_cooldown = json::get_int(config, "ScaleOutCooldown").value_or(default_cooldown);
+        in_cooldown = json::get_int(config, "ScaleInCooldown").value_or(default_cooldown);
         disable_in = json::get_bool(config, "DisableScaleIn").value_or(false);
       } else {
         rapidjson::Document adoc;
@@ -72,7 +74,7 @@ void ScalingActions::on_alarm(const metrics::FiredActions& fired) {
         double threshold = json::member(adoc, "Threshold") ? adoc["Threshold"].GetDouble() : 0;
         wanted = step_capacity(service->desired, std::string(json::get_string(config, "AdjustmentType").value_or("ChangeInCapacity")),
                                steps_of(config), *value - threshold, json::get_int(config, "MinAdjustmentMagnitude").value_or(1));
-        out_cooldown = in_cooldown = json::get_int(config, "Cooldown").value_or(kDefaultCooldownSeconds);
+        out_cooldown = in_cooldown = json::get_int(config, "Cooldown").value_or(default_cooldown);
       }
       if (!wanted) continue;
       auto next = clamp(*wanted, target->min_capacity, target->max_capacity);

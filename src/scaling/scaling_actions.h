@@ -14,8 +14,9 @@ constexpr std::int64_t kDefaultCooldownSeconds = 300;
 
 class ScalingActions {
  public:
-  ScalingActions(state::Database& db, const Clock& clock, ServiceCapacity capacity)
-      : db_(db), clock_(clock), capacity_(std::move(capacity)) {}
+  // `time_scale` shortens the default cooldowns (--scaling-time-scale).
+  ScalingActions(state::Database& db, const Clock& clock, ServiceCapacity capacity, double time_scale = 1.0)
+      : db_(db), clock_(clock), capacity_(std::move(capacity)), time_scale_(time_scale) {}
   // The alarm evaluator's sink: runs the scaling policies among the actions.
   void on_alarm(const metrics::FiredActions& fired);
 
@@ -23,6 +24,7 @@ class ScalingActions {
   state::Database& db_;
   const Clock& clock_;
   ServiceCapacity capacity_;
+  double time_scale_;
 };
 
 }  // namespace berth::scaling

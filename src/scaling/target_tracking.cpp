@@ -60,7 +60,7 @@ std::optional<std::string> write_metric(json::Writer& w, const std::string& reso
 
 std::variant<std::vector<state::MetricAlarmRow>, std::string> target_tracking_alarms(
     const std::string& policy_arn, const std::string& resource_id, const std::string& uuid, const json::Value& config,
-    std::int64_t now) {
+    std::int64_t now, std::int64_t period_seconds) {
   double target = config["TargetValue"].GetDouble();
   std::vector<state::MetricAlarmRow> out;
   for (bool high : {true, false}) {
@@ -76,7 +76,7 @@ std::variant<std::vector<state::MetricAlarmRow>, std::string> target_tracking_al
     w.EndArray();
     if (auto e = write_metric(w, resource_id, config)) return *e;
     w.Key("Period");
-    w.Int(60);
+    w.Int64(period_seconds);
     w.Key("EvaluationPeriods");
     w.Int(high ? 3 : 15);
     w.Key("DatapointsToAlarm");

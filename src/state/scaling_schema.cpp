@@ -55,6 +55,27 @@ CREATE TABLE scaling_activities (
 );
 CREATE INDEX scaling_activities_by_target ON scaling_activities (account, region, service_namespace, resource_id);
 )sql"},
+      {"scaling-0002-scheduled-actions", R"sql(
+CREATE TABLE scaling_scheduled_actions (
+  arn                TEXT PRIMARY KEY,
+  account            TEXT NOT NULL,
+  region             TEXT NOT NULL,
+  name               TEXT NOT NULL,
+  service_namespace  TEXT NOT NULL,
+  resource_id        TEXT NOT NULL,
+  scalable_dimension TEXT NOT NULL,
+  schedule           TEXT NOT NULL,   -- at(...), rate(...) or cron(...) as given
+  timezone           TEXT,
+  start_time         INTEGER,         -- epoch millis
+  end_time           INTEGER,
+  min_capacity       INTEGER,         -- ScalableTargetAction
+  max_capacity       INTEGER,
+  created            INTEGER NOT NULL,
+  next_fire          INTEGER,         -- epoch millis of the next run; NULL: never again
+  UNIQUE (account, region, service_namespace, resource_id, scalable_dimension, name)
+);
+CREATE INDEX scaling_scheduled_actions_due ON scaling_scheduled_actions (next_fire) WHERE next_fire IS NOT NULL;
+)sql"},
   };
 }
 

@@ -18,6 +18,13 @@ constexpr const char* kPolicyColumns =
 ScalingPolicyRow policy_of(Query& q) {
   return {q.str(0), q.str(1), {q.str(2), q.str(3), q.str(4)}, q.str(5), q.str(6), q.str(7), q.int64(8)};
 }
+constexpr const char* kScheduledColumns =
+    "SELECT arn, name, service_namespace, resource_id, scalable_dimension, schedule, timezone, start_time, end_time, "
+    "min_capacity, max_capacity, created, next_fire, account, region FROM scaling_scheduled_actions ";
+ScheduledActionRow scheduled_of(Query& q) {
+  return {q.str(0), q.str(1), {q.str(2), q.str(3), q.str(4)}, q.str(5), q.opt_str(6), q.opt_int64(7), q.opt_int64(8),
+          q.opt_int64(9), q.opt_int64(10), q.int64(11), q.opt_int64(12)};
+}
 }  // namespace
 
 std::optional<ScalableTargetRow> ScalingStore::target(const TargetKey& k) {
@@ -40,7 +47,7 @@ void ScalingStore::put_target(const ScalableTargetRow& t) {
 }
 
 void ScalingStore::delete_target(const TargetKey& k) {
-  for (const char* table : {"scalable_targets", "scaling_policies", "scaling_activities"})
+  for (const char* table : {"scalable_targets", "scaling_policies", "scaling_activities", "scaling_scheduled_actions"})
     c_.query(std::string("DELETE FROM ") + table +
                  " WHERE account = ? AND region = ? AND service_namespace = ? AND resource_id = ? AND scalable_dimension = ?",
              scope_.account, scope_.region, k.service_namespace, k.resource_id, k.scalable_dimension)
@@ -110,6 +117,56 @@ std::vector<ScalingPolicyRow> ScalingStore::policies(std::string_view ns, std::o
                         "AND (?5 IS NULL OR scalable_dimension = ?5) AND arn > ?6 ORDER BY arn LIMIT ?7",
                     scope_.account, scope_.region, ns, opt(resource_id), opt(dimension), after, limit);
   while (q.step()) out.push_back(policy_of(q));
+  return out;
+}
+
+std::optional<ScheduledActionRow> ScalingStore::scheduled_action(const TargetKey& k, std::string_view name) {
+  auto q = c_.query(std::string(kScheduledColumns) +
+                        "WHERE account = ? AND region = ? AND service_namespace = ? AND resource_id = ? AND "
+                        "scalable_dimension = ? AND name = ?",
+                    scope_.account, scope_.region, k.service_namespace, k.resource_id, k.scalable_dimension, name);
+  if (!q.step()) return std::nullopt;
+  return scheduled_of(q);
+}
+
+void ScalingStore::put_scheduled_action(const ScheduledActionRow& a) {
+  c_.query(
+        "INSERT INTO scaling_scheduled_actions (arn, account, region, name, service_namespace, resource_id, "
+        "scalable_dimension, schedule, timezone, start_time, end_time, min_capacity, max_capacity, created, next_fire) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (arn) DO UPDATE SET schedule = excluded.schedule, "
+        "timezone = excluded.timezone, start_time = excluded.start_time, end_time = excluded.end_time, "
+        "min_capacity = excluded.min_capacity, max_capacity = excluded.max_capacity, next_fire = excluded.next_fire",
+        a.arn, scope_.account, scope_.region, a.name, a.key.service_namespace, a.key.resource_id, a.key.scalable_dimension,
+        a.schedule, a.timezone, a.start_time, a.end_time, a.min_capacity, a.max_capacity, a.created, a.next_fire)
+      .run();
+}
+
+void ScalingStore::delete_scheduled_action(std::string_view arn) {
+  c_.query("DELETE FROM scaling_scheduled_actions WHERE arn = ?", arn).run();
+}
+
+void ScalingStore::set_next_fire(std::string_view arn, std::optional<std::int64_t> next_fire) {
+  c_.query("UPDATE scaling_scheduled_actions SET next_fire = ? WHERE arn = ?", next_fire, arn).run();
+}
+
+std::vector<ScheduledActionRow> ScalingStore::scheduled_actions(std::string_view ns,
+                                                                std::optional<std::string_view> resource_id,
+                                                                std::optional<std::string_view> dimension,
+                                                                std::string_view after, int limit) {
+  std::vector<ScheduledActionRow> out;
+  auto q = c_.query(std::string(kScheduledColumns) +
+                        "WHERE account = ?1 AND region = ?2 AND service_namespace = ?3 AND (?4 IS NULL OR resource_id = ?4) "
+                        "AND (?5 IS NULL OR scalable_dimension = ?5) AND arn > ?6 ORDER BY arn LIMIT ?7",
+                    scope_.account, scope_.region, ns, opt(resource_id), opt(dimension), after, limit);
+  while (q.step()) out.push_back(scheduled_of(q));
+  return out;
+}
+
+std::vector<std::pair<Scope, ScheduledActionRow>> ScalingStore::due_scheduled_actions(Connection& c, std::int64_t now) {
+  std::vector<std::pair<Scope, ScheduledActionRow>> out;
+  auto q = c.query(std::string(kScheduledColumns) + "WHERE next_fire IS NOT NULL AND next_fire <= ? ORDER BY next_fire",
+                   now);
+  while (q.step()) out.emplace_back(Scope{q.str(13), q.str(14)}, scheduled_of(q));
   return out;
 }
 

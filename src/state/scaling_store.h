@@ -45,6 +45,16 @@ struct ScalingActivityRow {
   std::string status_code, status_message;
 };
 
+struct ScheduledActionRow {
+  std::string arn, name;
+  TargetKey key;
+  std::string schedule;
+  std::optional<std::string> timezone;
+  std::optional<std::int64_t> start_time, end_time, min_capacity, max_capacity;
+  std::int64_t created = 0;
+  std::optional<std::int64_t> next_fire;
+};
+
 class ScalingStore {
  public:
   ScalingStore(Connection& c, Scope scope) : c_(c), scope_(std::move(scope)) {}
@@ -66,6 +76,17 @@ class ScalingStore {
   // Policies of a namespace, optionally of one resource and dimension, by ARN after `after`.
   std::vector<ScalingPolicyRow> policies(std::string_view ns, std::optional<std::string_view> resource_id,
                                          std::optional<std::string_view> dimension, std::string_view after, int limit);
+
+  std::optional<ScheduledActionRow> scheduled_action(const TargetKey& key, std::string_view name);
+  void put_scheduled_action(const ScheduledActionRow& row);
+  void delete_scheduled_action(std::string_view arn);
+  void set_next_fire(std::string_view arn, std::optional<std::int64_t> next_fire);
+  // Scheduled actions of a namespace, optionally of one resource and dimension, by ARN after `after`.
+  std::vector<ScheduledActionRow> scheduled_actions(std::string_view ns, std::optional<std::string_view> resource_id,
+                                                    std::optional<std::string_view> dimension, std::string_view after,
+                                                    int limit);
+  // Every account's and region's scheduled actions due at `now` (the runner's pass).
+  static std::vector<std::pair<Scope, ScheduledActionRow>> due_scheduled_actions(Connection& c, std::int64_t now);
 
   void add_activity(const ScalingActivityRow& a);
   // Newest first, seq below `before` (0: from the newest).

@@ -51,3 +51,54 @@ def test_bad_targets_are_validation_errors(aws_rc):
     assert rc != 0 and "ValidationException" in err
     rc, _, err = aws_rc("application-autoscaling", "register-scalable-target", *TARGET)
     assert rc != 0 and "ValidationException" in err
+
+
+def test_a_scheduled_action_a_few_seconds_away_moves_the_service(aws, aws_rc):
+    import datetime as dt
+    import time
+    aws("ecs", "create-cluster", "--cluster-name", "demo")
+    td = {"family": "web", "containerDefinitions": [{"name": "web", "image": "berth-test/absent:1", "memory": 64}]}
+    aws("ecs", "register-task-definition", "--cli-input-json", json.dumps(td))
+    aws("ecs", "create-service", "--cluster", "demo", "--service-name", "web", "--task-definition", "web",
+        "--desired-count", "0")
+    aws("application-autoscaling", "register-scalable-target", *TARGET, "--min-capacity", "0", "--max-capacity", "4")
+    # Eight seconds from now, in UTC (at() has second precision; a loaded machine's CLI takes seconds).
+    when = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=8)
+    aws("application-autoscaling", "put-scheduled-action", *TARGET, "--scheduled-action-name", "morning",
+        "--schedule", f"at({when.strftime('%Y-%m-%dT%H:%M:%S')})", "--scalable-target-action",
+        "MinCapacity=2,MaxCapacity=3")
+    aws("application-autoscaling", "put-scheduled-action", *TARGET, "--scheduled-action-name", "weekdays",
+        "--schedule", "cron(0 8 ? * MON-FRI *)", "--timezone", "Europe/Berlin",
+        "--scalable-target-action", "MaxCapacity=4")
+    rc, _, err = aws_rc("application-autoscaling", "put-scheduled-action", *TARGET, "--scheduled-action-name", "bad",
+                        "--schedule", "rate(1 minutes)", "--scalable-target-action", "MinCapacity=1")
+    assert rc != 0 and "ValidationException" in err and "Invalid schedule expression" in err
+    rc, _, err = aws_rc("application-autoscaling", "put-scheduled-action", *TARGET, "--scheduled-action-name", "bad",
+                        "--schedule", "cron(0 8 * * ? *)", "--timezone", "Nowhere/Town",
+                        "--scalable-target-action", "MinCapacity=1")
+    assert rc != 0 and "ValidationException" in err
+    listed = aws("application-autoscaling", "describe-scheduled-actions", "--service-namespace", "ecs")["ScheduledActions"]
+    by_name = {a["ScheduledActionName"]: a for a in listed}
+    assert set(by_name) == {"morning", "weekdays"}
+    assert by_name["weekdays"]["Timezone"] == "Europe/Berlin"
+    assert by_name["morning"]["ScalableTargetAction"] == {"MinCapacity": 2, "MaxCapacity": 3}
+    assert by_name["morning"]["ScheduledActionARN"].endswith(
+        ":resource/ecs/service/demo/web:scheduledActionName/morning")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        svc = aws("ecs", "describe-services", "--cluster", "demo", "--services", "web")["services"][0]
+        if svc["desiredCount"] == 2:
+            break
+        time.sleep(0.5)
+    assert svc["desiredCount"] == 2
+    target = aws("application-autoscaling", "describe-scalable-targets", "--service-namespace", "ecs")["ScalableTargets"][0]
+    assert (target["MinCapacity"], target["MaxCapacity"]) == (2, 3)
+    acts = aws("application-autoscaling", "describe-scaling-activities", "--service-namespace", "ecs")["ScalingActivities"]
+    assert [a["Description"] for a in acts] == ["Setting desired count to 2.", "Setting min capacity to 2 and max capacity to 3"]
+    assert acts[1]["Cause"] == "scheduled action name morning was triggered"
+    assert acts[1]["StatusMessage"] == "Successfully set min capacity to 2 and max capacity to 3"
+    assert acts[0]["StatusMessage"] == "Successfully set desired count to 2. Change successfully fulfilled by ecs."
+    aws("application-autoscaling", "delete-scheduled-action", *TARGET, "--scheduled-action-name", "weekdays")
+    rc, _, err = aws_rc("application-autoscaling", "delete-scheduled-action", *TARGET, "--scheduled-action-name", "weekdays")
+    assert rc != 0 and "ObjectNotFoundException" in err
+    aws("ecs", "update-service", "--cluster", "demo", "--service", "web", "--desired-count", "0")

@@ -210,7 +210,9 @@ TEST_CASE("the alarm evaluator moves alarms on stored data and hands over their 
   CHECK(json::view(cw.ok("DescribeAlarms", "{}").body["MetricAlarms"][0]["StateValue"]) == "INSUFFICIENT_DATA");
   // SetAlarmState's change acts at the next pass.
   REQUIRE(cw.call("SetAlarmState", R"({"AlarmName":"busy","StateValue":"OK","StateReason":"by hand"})").status == 200);
+  // Two quiet minutes: with the older datapoints of the evaluation range, 1 of the last 3 breaches.
   REQUIRE(cw.call("PutMetricData", R"({"Namespace":"App","MetricData":[{"MetricName":"Cpu","Value":1,"Timestamp":)" +
+                                       secs(kStart + 11 * 60'000) + R"(},{"MetricName":"Cpu","Value":1,"Timestamp":)" +
                                        secs(kStart + 12 * 60'000) + "}]}").status == 200);
   fired = evaluator.evaluate_all();
   REQUIRE(fired.size() == 1);

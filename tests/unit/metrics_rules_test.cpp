@@ -138,6 +138,20 @@ TEST_CASE("alarm rules: M out of N and missing data") {
         "(minimum 1 datapoint for OK -> ALARM transition).");
 }
 
+TEST_CASE("alarm evaluation range: the most recent N real datapoints, else the last N periods") {
+  using V = std::vector<std::optional<double>>;
+  const auto none = std::nullopt;
+  // Gaps in the range are skipped when it holds N real datapoints.
+  CHECK(evaluation_window(V{1.0, 2.0, none, 3.0, none, 4.0}, 3) == V{2.0, 3.0, 4.0});
+  CHECK(evaluation_window(V{1.0, 2.0, 3.0, 4.0}, 2) == V{3.0, 4.0});
+  // Fewer than N real ones: the last N periods, gaps kept for TreatMissingData.
+  CHECK(evaluation_window(V{none, none, 5.0, none}, 3) == V{none, 5.0, none});
+  CHECK(evaluation_window(V{none, 1.0}, 3) == V{none, 1.0});
+  // So a 3-of-3 alarm with one late datapoint still fires on three breaching minutes.
+  AlarmRule r{"GreaterThanThreshold", 50, 3, 3, "missing"};
+  CHECK(evaluate(r, evaluation_window(V{60.0, 70.0, none, 80.0, none}, 3), AlarmState::Ok) == AlarmState::Alarm);
+}
+
 #include "metrics/ecs_metrics.h"
 
 TEST_CASE("AWS/ECS maths on recorded Docker stats documents (cgroup v1 and v2)") {

@@ -15,6 +15,10 @@ AwsError target_not_found(const state::TargetKey& k) {
 AwsError policy_not_found(const state::TargetKey& k, const std::string& name) {
   return AwsError::client("ObjectNotFoundException", "No scaling policy found for " + where(k) + ", policy name: " + name);
 }
+AwsError scheduled_action_not_found(const state::TargetKey& k, const std::string& name) {
+  return AwsError::client("ObjectNotFoundException",
+                          "No scheduled action found for " + where(k) + ", scheduled action name: " + name);
+}
 AwsError invalid_next_token() { return AwsError::client("InvalidNextTokenException", "Invalid token"); }
 
 }  // namespace berth::api::autoscaling::errors

@@ -11,6 +11,7 @@ AwsError validation(std::string message);  // ValidationException
 // ObjectNotFoundException "No scalable target registered for service namespace: ..."
 AwsError target_not_found(const state::TargetKey& k);
 AwsError policy_not_found(const state::TargetKey& k, const std::string& name);
+AwsError scheduled_action_not_found(const state::TargetKey& k, const std::string& name);
 AwsError invalid_next_token();
 
 }  // namespace berth::api::autoscaling::errors

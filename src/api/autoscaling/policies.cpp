@@ -6,6 +6,7 @@
 #include "api/pagination.h"
 #include "api/services.h"
 #include "common/ids.h"
+#include "scaling/capacity.h"
 #include "scaling/target_tracking.h"
 #include "state/metrics_store.h"
 #include "state/scaling_store.h"
@@ -47,7 +48,8 @@ Outcome put_scaling_policy(OpContext& ctx, const json::Value& in) {
   json::Writer aw(alarms_buf);
   aw.StartArray();
   if (type == "TargetTrackingScaling") {
-    auto made = scaling::target_tracking_alarms(row.arn, k.resource_id, uuid, *config, ctx.clock.now_millis());
+    auto made = scaling::target_tracking_alarms(row.arn, k.resource_id, uuid, *config, ctx.clock.now_millis(),
+                                                scaling::scaled_seconds(60, ctx.config.scaling_time_scale));
     if (auto* e = std::get_if<std::string>(&made)) return errors::validation(*e);
     state::MetricsStore metrics_store(ctx.db, ctx.scope());
     for (const auto& a : std::get<std::vector<state::MetricAlarmRow>>(made)) {

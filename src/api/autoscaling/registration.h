@@ -6,4 +6,5 @@
 namespace berth::api::autoscaling {
 void register_targets(OperationTable& t);
 void register_policies(OperationTable& t);
+void register_scheduled_actions(OperationTable& t);
 }  // namespace berth::api::autoscaling
