@@ -2,7 +2,8 @@
 v2: the scheduler registers each RUNNING task's IP, counts it healthy only when its target is,
 drains before stopping, replaces tasks failing ELB health checks, and resumes after kill -9.
 
-berth runs with --elb-health-check-scale 0.1 (a 5 s interval checks every 0.5 s) and target
+berth runs with --elb-health-check-scale 0.1 (a 6 s interval checks every 0.6 s, timing out after
+0.5 s, so a loaded machine does not flap them) and target
 groups use a 1 s deregistration delay, so each flow takes seconds."""
 import json
 import threading
@@ -10,7 +11,7 @@ import time
 
 import pytest
 
-from elb_helpers import elb, get, health, wait_until
+from elb_helpers import elb, get, wait_until
 from helpers import free_port, start_berth
 from registry_helpers import Docker, build_test_image, needs_docker
 
@@ -59,7 +60,7 @@ def balancer(b, listener_port):
     lb = elb(b, "CreateLoadBalancer", Name="web-lb", Subnets=["subnet-1", "subnet-2"],
              SecurityGroups=["sg-1"])["LoadBalancers"][0]
     tg = elb(b, "CreateTargetGroup", Name="web-tg", Protocol="HTTP", Port=3000, VpcId="vpc-1", TargetType="ip",
-             HealthCheckPath="/health", HealthCheckIntervalSeconds=5, HealthCheckTimeoutSeconds=2,
+             HealthCheckPath="/health", HealthCheckIntervalSeconds=6, HealthCheckTimeoutSeconds=5,
              HealthyThresholdCount=2, UnhealthyThresholdCount=2)["TargetGroups"][0]["TargetGroupArn"]
     elb(b, "ModifyTargetGroupAttributes", TargetGroupArn=tg,
         Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": "1"}])
@@ -74,13 +75,34 @@ def create(b, tg, desired=2, *extra):
                  "--load-balancers", f"targetGroupArn={tg},containerName=web,containerPort=3000", *extra)["service"]
 
 
+# Waits poll through boto3 (one process, no CLI start-up per sample); changes go through the CLI.
+_clients = {}
+
+
+def client(b, service):
+    key = (b.port, service)
+    if key not in _clients:
+        _clients[key] = b.client(service)
+    return _clients[key]
+
+
 def describe(b):
-    return b.aws("ecs", "describe-services", "--cluster", "demo", "--services", "web")["services"][0]
+    return client(b, "ecs").describe_services(cluster="demo", services=["web"])["services"][0]
+
+
+def tasks(b, desired="RUNNING"):
+    ecs = client(b, "ecs")
+    arns = ecs.list_tasks(cluster="demo", serviceName="web", desiredStatus=desired)["taskArns"]
+    return ecs.describe_tasks(cluster="demo", tasks=arns)["tasks"] if arns else []
 
 
 def live_tasks(b):
-    arns = b.aws("ecs", "list-tasks", "--cluster", "demo", "--service-name", "web")["taskArns"]
-    return b.aws("ecs", "describe-tasks", "--cluster", "demo", "--tasks", *arns)["tasks"] if arns else []
+    return tasks(b)
+
+
+def health(b, tg):
+    out = client(b, "elbv2").describe_target_health(TargetGroupArn=tg)["TargetHealthDescriptions"]
+    return {(d["Target"]["Id"], d["Target"]["Port"]): d["TargetHealth"] for d in out}
 
 
 def ip_of(t):
@@ -202,10 +224,8 @@ def test_task_failing_elb_health_checks_is_replaced(lbs, image):
     create(b, tg, 1)
 
     def stopped_for_elb():
-        arns = b.aws("ecs", "list-tasks", "--cluster", "demo", "--service-name", "web",
-                     "--desired-status", "STOPPED")["taskArns"]
-        ts = b.aws("ecs", "describe-tasks", "--cluster", "demo", "--tasks", *arns)["tasks"] if arns else []
-        return [t for t in ts if t.get("stoppedReason") == f"Task failed ELB health checks in (target-group {tg})"]
+        return [t for t in tasks(b, "STOPPED")
+                if t.get("stoppedReason") == f"Task failed ELB health checks in (target-group {tg})"]
 
     stopped = wait_until(stopped_for_elb, 60, "a task stopped for ELB health checks")[0]
     assert stopped["stopCode"] == "ServiceSchedulerInitiated"
@@ -214,7 +234,8 @@ def test_task_failing_elb_health_checks_is_replaced(lbs, image):
     assert (f"(service web) (task {task_id}) (port 3000) is unhealthy in (target-group {tg}) due to "
             f"(reason Health checks failed with these codes: [404])") in msgs
     # A replacement runs (the service keeps trying), and the stopped task's target is gone.
-    wait_until(lambda: any(t["lastStatus"] == "RUNNING" for t in live_tasks(b)), 60, "a replacement RUNNING")
+    wait_until(lambda: any(t["taskArn"] != stopped["taskArn"] and t.get("startedAt")
+                           for t in tasks(b) + tasks(b, "STOPPED")), 60, "a replacement started")
     wait_until(lambda: (ip_of(stopped), 3000) not in health(b, tg), 30, "the stopped task's target gone")
     b.aws("ecs", "delete-service", "--cluster", "demo", "--service", "web", "--force")
     wait_until(lambda: describe(b)["status"] == "INACTIVE", 60, "service INACTIVE")
