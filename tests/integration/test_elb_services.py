@@ -3,8 +3,8 @@ v2: the scheduler registers each RUNNING task's IP, counts it healthy only when 
 drains before stopping, replaces tasks failing ELB health checks, and resumes after kill -9.
 
 berth runs with --elb-health-check-scale 0.1 (a 6 s interval checks every 0.6 s, timing out after
-0.5 s, so a loaded machine does not flap them) and target
-groups use a 1 s deregistration delay, so each flow takes seconds."""
+0.5 s, so a loaded machine does not flap them) and target groups use a 1 s deregistration
+delay, so each flow takes seconds."""
 import json
 import threading
 import time
