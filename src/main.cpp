@@ -126,6 +126,8 @@ int serve(Config cfg, const MetricsArgs& knobs) {
     std::function<unsigned short()> metadata_ready = [] { return static_cast<unsigned short>(0); };
     // The engine reports task changes to the scheduler, made just after it.
     ecs::ServiceScheduler* scheduler_ready = nullptr;
+    // The scheduler's target writes wake the ELB data plane, made just after it.
+    elb::DataPlane* load_balancers_ready = nullptr;
     // The registry host is known once the port is bound; the planner reads it then.
     runtime::TaskEngine engine(db, *docker, clock, [&](const std::string& image, const std::string& account,
                                                       const std::string& region) {
@@ -142,11 +144,17 @@ int serve(Config cfg, const MetricsArgs& knobs) {
         .healthy_after = std::chrono::seconds(cfg.service_healthy_after),
         .allow_host_access = cfg.allow_host_access,
         .docker_status = [&] { return ecs::DockerStatus{engine.docker_ok(), engine.docker_problem()}; },
-        .wake_tasks = [&](const std::vector<std::string>& arns) { engine.wake(arns); }});
+        .wake_tasks = [&](const std::vector<std::string>& arns) { engine.wake(arns); },
+        .targets_written = [&] {
+          if (load_balancers_ready) load_balancers_ready->wake();
+        }});
     scheduler_ready = &scheduler;
     elb::DataPlaneOptions elb_options;
     elb_options.health_check_scale = cfg.elb_health_check_scale;
+    // Health changes and ended draining wake the services whose tasks own those targets.
+    elb_options.on_targets_changed = [&](const std::vector<std::string>& groups) { scheduler.targets_changed(groups); };
     elb::DataPlane load_balancers(db, clock, elb_options);
+    load_balancers_ready = &load_balancers;
     // Alarm actions run Application Auto Scaling policies, which set an ECS service's
     // desiredCount (and its PRIMARY deployment's) in the policy's transaction and wake the
     // scheduler once it has committed.

@@ -42,9 +42,10 @@ bool has_checks(const state::TaskRow& t, const std::vector<std::string>& names) 
 }  // namespace
 
 bool is_healthy(const state::TaskRow& t, const std::vector<std::string>& names, const HealthRule& rule,
-                std::int64_t now, bool target_healthy) {
-  if (t.last_status != "RUNNING" || t.desired_status != "RUNNING" || !t.started_at || !target_healthy) return false;
-  if (!has_checks(t, names)) return now - *t.started_at >= rule.healthy_after.count();
+                std::int64_t now, std::optional<bool> target_healthy) {
+  if (t.last_status != "RUNNING" || t.desired_status != "RUNNING" || !t.started_at) return false;
+  if (target_healthy && !*target_healthy) return false;
+  if (!has_checks(t, names)) return target_healthy.has_value() || now - *t.started_at >= rule.healthy_after.count();
   for (const auto& c : t.containers)
     if (c.essential && checked(names, c.name) && c.health_status != std::optional<std::string>("HEALTHY")) return false;
   return true;

@@ -43,15 +43,16 @@ struct Step {
 Step plan_step(const StepInput& in);
 
 // A task counts as healthy when RUNNING and: with container health checks, every checked
-// essential container HEALTHY; without, RUNNING for `healthy_after` (ECS: 40 s). `target_healthy`
-// is the load balancer's word (true without one).
+// essential container HEALTHY; without, RUNNING for `healthy_after` (ECS: 40 s). Behind a load
+// balancer, `target_healthy` is its word (every target healthy), which replaces the RUNNING
+// time; nullopt without one.
 struct HealthRule {
   std::chrono::milliseconds healthy_after{40000};
   std::chrono::milliseconds grace{0};  // healthCheckGracePeriodSeconds
 };
 // Names of the containers whose definitions have a healthCheck.
 bool is_healthy(const state::TaskRow& t, const std::vector<std::string>& checked, const HealthRule& rule,
-                std::int64_t now_millis, bool target_healthy = true);
+                std::int64_t now_millis, std::optional<bool> target_healthy = std::nullopt);
 // RUNNING, past the grace period, with a checked essential container UNHEALTHY: to be replaced.
 bool failed_health_checks(const state::TaskRow& t, const std::vector<std::string>& checked, const HealthRule& rule,
                           std::int64_t now_millis);

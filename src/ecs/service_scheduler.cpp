@@ -6,16 +6,20 @@
 
 #include "common/arn.h"
 #include "common/ids.h"
+#include "ecs/load_balancing.h"
 #include "state/ecs_cluster_store.h"
 #include "state/ecs_service_store.h"
+#include "state/ecs_service_target_store.h"
 #include "state/ecs_task_definition_store.h"
 #include "state/ecs_task_store.h"
+#include "state/elbv2_store.h"
 #include "state/tags_store.h"
 
 namespace berth::ecs {
 namespace {
 using state::DeploymentRow;
 using state::ServiceRow;
+using state::ServiceTargetRow;
 using state::TaskRow;
 using Doc = rapidjson::Document;
 
@@ -40,7 +44,8 @@ Doc parse(const std::string& text) {
 // One reconcile pass over one service, inside the caller's write transaction.
 class Pass {
  public:
-  Pass(state::Connection& c, const SchedulerOptions& opt, std::int64_t now) : c_(c), opt_(opt), now_(now), store_(c) {}
+  Pass(state::Connection& c, const SchedulerOptions& opt, std::int64_t now)
+      : c_(c), opt_(opt), now_(now), store_(c), target_store_(c) {}
 
   PassResult run(const std::string& arn) {
     auto found = store_.get(arn);
@@ -59,6 +64,9 @@ class Pass {
     deps_ = store_.deployments(arn);
     load_tasks();
     account_for_stopped();
+    elb_.emplace(c_, state::Scope{svc_.account, svc_.region});
+    targets_ = target_store_.of_service(arn);
+    sync_targets();
     if (svc_.status == "DRAINING")
       drain();
     else if (!deps_.empty())
@@ -135,14 +143,15 @@ class Pass {
     return true;
   }
 
-  // DeleteService: every task stops; once all are STOPPING or STOPPED the service is INACTIVE.
+  // DeleteService: every task stops (after its targets drained); once all are STOPPING or
+  // STOPPED and no target of the service is left, the service is INACTIVE.
   void drain() {
     std::vector<std::string> ids;
     std::string reason = scaling_stop_reason(deps_.empty() ? "" : deps_.front().id);
     for (auto& t : tasks_)
-      if (live(t) && request_stop(t, reason)) ids.push_back(task_id(t));
+      if (is_live(t) && begin_stop(t, reason)) ids.push_back(task_id(t));
     if (!ids.empty()) emit(events::stopped_tasks(svc_.name, ids));
-    bool done = std::all_of(tasks_.begin(), tasks_.end(), [](const TaskRow& t) {
+    bool done = targets_.empty() && std::all_of(tasks_.begin(), tasks_.end(), [](const TaskRow& t) {
       return t.desired_status == "STOPPED" &&
              (t.last_status == "STOPPING" || t.last_status == "DEPROVISIONING" || t.last_status == "STOPPED");
     });
@@ -182,7 +191,9 @@ class Pass {
   bool healthy(const TaskRow& t) {
     DeploymentRow* d = deployment_of(t);
     const auto& names = checked(d ? d->task_definition : t.task_definition_arn);
-    return is_healthy(t, names, rule_, now_, opt_.target_healthy(t));
+    std::optional<bool> target_healthy;
+    if (auto v = target_verdict(t)) target_healthy = *v == TargetVerdict::Healthy;
+    return is_healthy(t, names, rule_, now_, target_healthy);
   }
 
   void deploy() {
@@ -199,15 +210,16 @@ class Pass {
     // Tasks whose container health checks fail are replaced (and count against the deployment).
     for (auto& t : tasks_) {
       DeploymentRow* d = deployment_of(t);
-      if (!live(t) || !failed_health_checks(t, checked(d ? d->task_definition : t.task_definition_arn), rule_, now_))
+      if (!is_live(t) || !failed_health_checks(t, checked(d ? d->task_definition : t.task_definition_arn), rule_, now_))
         continue;
-      if (!request_stop(t, std::string(kHealthStopReason))) continue;
       emit(events::failed_health_checks(svc_.name, task_id(t)));
+      if (!begin_stop(t, std::string(kHealthStopReason))) continue;
       if (d && d->rollout_state == "IN_PROGRESS") {
         ++d->failed_tasks;
         touch(*d);
       }
     }
+    replace_elb_unhealthy();
 
     if (breaker_on && deps_[0].rollout_state == "IN_PROGRESS" &&
         deps_[0].failed_tasks >= circuit_breaker_threshold(desired))
@@ -220,8 +232,8 @@ class Pass {
     in.maximum_percent = max_pct;
     std::vector<TaskRow*> primary_live, old_live;
     for (auto& t : tasks_) {
-      if (stopping(t)) ++in.stopping;
-      if (!live(t)) continue;
+      if (is_stopping(t)) ++in.stopping;
+      if (!is_live(t)) continue;
       bool h = healthy(t);
       if (deployment_of(t) == &primary) {
         primary_live.push_back(&t);
@@ -241,14 +253,14 @@ class Pass {
     std::string reason = scaling_stop_reason(primary.id);
     std::sort(primary_live.begin(), primary_live.end(), [](auto* a, auto* b) { return a->created_at > b->created_at; });
     for (int i = 0; i < step.stop_primary && i < static_cast<int>(primary_live.size()); ++i)
-      if (request_stop(*primary_live[i], reason)) stopped_ids.push_back(task_id(*primary_live[i]));
+      if (begin_stop(*primary_live[i], reason)) stopped_ids.push_back(task_id(*primary_live[i]));
     int unhealthy_left = step.stop_old_unhealthy, healthy_left = step.stop_old_healthy;
     std::sort(old_live.begin(), old_live.end(), [](auto* a, auto* b) { return a->created_at > b->created_at; });
     for (auto* t : old_live) {
       int& budget = healthy(*t) ? healthy_left : unhealthy_left;
       if (budget <= 0) continue;
       --budget;
-      if (request_stop(*t, reason)) stopped_ids.push_back(task_id(*t));
+      if (begin_stop(*t, reason)) stopped_ids.push_back(task_id(*t));
     }
     if (!stopped_ids.empty()) emit(events::stopped_tasks(svc_.name, stopped_ids));
     if (step.start > 0) start_tasks(primary, step.start);
@@ -368,14 +380,15 @@ class Pass {
     for (const auto& t : tasks_) {
       if (stopped(t)) continue;
       if (t.started_by) ++unfinished[*t.started_by];
-      // Only the engine moves these on: look again soon.
-      if (stopping(t) || t.last_status != "RUNNING") ++in_flight;
-      if (live(t) && t.started_by == std::optional<std::string>(primary.id)) {
+      // Only the engine (or the data plane, for a draining task) moves these on: look again soon.
+      if (is_stopping(t) || t.last_status != "RUNNING") ++in_flight;
+      if (is_live(t) && t.started_by == std::optional<std::string>(primary.id)) {
         ++primary_live;
         primary_healthy += healthy(t);
       }
       if (auto dl = health_deadline(t, checked(t.task_definition_arn), rule_, now_)) wake_at(*dl);
     }
+    for (const auto& r : targets_) in_flight += r.draining_until.has_value();
     std::string primary_id = primary.id;
     bool others_busy = false;
     for (auto it = deps_.begin(); it != deps_.end();) {
@@ -428,6 +441,184 @@ class Pass {
     if (in_flight > 0 || !result_.started.empty() || !result_.stopped.empty()) wake_at(now_ + kInFlightPoll);
   }
 
+  // Load balancing ----------------------------------------------------------------------------
+
+  // The loadBalancers a task's deployment was made with (the service's for older deployments).
+  const std::vector<LoadBalancerRef>& lbs_of(const TaskRow& t) {
+    DeploymentRow* d = deployment_of(t);
+    std::string key = d ? d->id : "";
+    auto it = lbs_.find(key);
+    if (it != lbs_.end()) return it->second;
+    std::vector<LoadBalancerRef> lbs;
+    Doc dd = parse(d ? d->doc : "{}");
+    lbs = dd.HasMember("loadBalancers") ? load_balancers_of(dd) : load_balancers_of(sdoc_);
+    return lbs_[key] = std::move(lbs);
+  }
+
+  ServiceTargetRow* row_of(const TaskRow& t, const std::string& tg) {
+    for (auto& r : targets_)
+      if (r.task_arn == t.arn && r.tg_arn == tg) return &r;
+    return nullptr;
+  }
+  // The scheduler deregistered the task's targets to stop it: the stop waits for the draining.
+  bool draining(const TaskRow& t) const {
+    return std::any_of(targets_.begin(), targets_.end(),
+                       [&](const ServiceTargetRow& r) { return r.task_arn == t.arn && r.stop_reason; });
+  }
+  bool is_live(const TaskRow& t) const { return live(t) && !draining(t); }
+  bool is_stopping(const TaskRow& t) const { return stopping(t) || (live(t) && draining(t)); }
+
+  std::string network_mode(const std::string& td_arn) {
+    auto it = modes_.find(td_arn);
+    if (it != modes_.end()) return it->second;
+    std::string mode = "bridge";
+    if (auto td = definition(td_arn)) mode = std::string(json::get_string(parse(td->doc), "networkMode").value_or("bridge"));
+    return modes_[td_arn] = mode;
+  }
+
+  int deregistration_delay_millis(const std::string& tg) {
+    auto row = elb_->target_group(tg);
+    if (!row) return 0;
+    auto v = json::get_string(parse(row->attributes), "deregistration_delay.timeout_seconds");
+    int seconds = 300;
+    if (v) try {
+        seconds = std::stoi(std::string(*v));
+      } catch (const std::exception&) {
+      }
+    return seconds * 1000;
+  }
+
+  // What the task's targets say; nullopt when its deployment has no load balancer.
+  std::optional<TargetVerdict> target_verdict(const TaskRow& t) {
+    const auto& lbs = lbs_of(t);
+    if (lbs.empty()) return std::nullopt;
+    std::vector<TargetHealth> health;
+    for (const auto& lb : lbs) {
+      ServiceTargetRow* r = row_of(t, lb.target_group_arn);
+      auto target = r ? elb_->target(r->tg_arn, r->target_id, r->port) : std::nullopt;
+      health.push_back(target ? TargetHealth{target->state, target->description} : TargetHealth{});
+    }
+    return verdict(health);
+  }
+
+  void deregister(ServiceTargetRow& r, const std::optional<std::string>& stop_reason) {
+    std::int64_t until = now_ + deregistration_delay_millis(r.tg_arn);
+    elb_->deregister_target(r.tg_arn, r.target_id, r.port, until);
+    r.draining_until = until;
+    r.stop_reason = stop_reason;
+    target_store_.put(r);
+    result_.targets_written = true;
+    emit(events::deregistered_targets(svc_.name, r.tg_arn));
+  }
+
+  std::string deployment_id_of(const TaskRow& t) { return t.started_by.value_or(deps_.empty() ? "" : deps_[0].id); }
+
+  // Stops a task the way ECS does behind a load balancer: its targets are deregistered and
+  // drain first; the stop itself is requested by a later pass, once they have left their groups.
+  bool begin_stop(TaskRow& t, const std::string& reason) {
+    bool any = false;
+    for (auto& r : targets_) {
+      if (r.task_arn != t.arn || r.draining_until) continue;
+      deregister(r, reason);
+      any = true;
+    }
+    if (!any) return request_stop(t, reason);
+    emit(events::began_draining(svc_.name, deployment_id_of(t)));
+    svc_.steady = false;
+    return true;
+  }
+
+  // Once per pass, before any decision: draining that ended lets stops go ahead; targets of
+  // tasks that stopped (or are gone) are deregistered; RUNNING tasks get their targets.
+  void sync_targets() {
+    std::map<std::string, TaskRow*> by_arn;
+    for (auto& t : tasks_) by_arn[t.arn] = &t;
+    std::map<std::string, std::string> drained_stops;  // task ARN -> its stoppedReason
+    std::set<std::string> draining_tasks;
+    for (auto it = targets_.begin(); it != targets_.end();) {
+      ServiceTargetRow& r = *it;
+      TaskRow* t = by_arn.count(r.task_arn) ? by_arn[r.task_arn] : nullptr;
+      auto target = elb_->target(r.tg_arn, r.target_id, r.port);
+      bool gone = !target || (r.draining_until && target->state != state::target_state::draining);
+      if (gone) {
+        // Drained (or removed by hand, or its group deleted): the row goes.
+        if (r.stop_reason && t) drained_stops[t->arn] = *r.stop_reason;
+        target_store_.remove(r.task_arn, r.tg_arn);
+        it = targets_.erase(it);
+        continue;
+      }
+      if (!r.draining_until && (!t || !live(*t))) {
+        // The task stopped (or was asked to by someone else, or no longer exists).
+        deregister(r, std::nullopt);
+        draining_tasks.insert(r.task_arn);
+      }
+      if (r.draining_until) wake_at(*r.draining_until + 1000);  // the data plane wakes us sooner
+      ++it;
+    }
+    for (const auto& arn : draining_tasks) {
+      TaskRow* t = by_arn.count(arn) ? by_arn[arn] : nullptr;
+      emit(events::began_draining(svc_.name, t ? deployment_id_of(*t) : (deps_.empty() ? "" : deps_[0].id)));
+    }
+    // Stops whose targets have all drained.
+    for (const auto& [arn, reason] : drained_stops) {
+      TaskRow& t = *by_arn[arn];
+      if (!draining(t) && live(t)) request_stop(t, reason);
+    }
+    register_running();
+  }
+
+  void register_running() {
+    for (auto& t : tasks_) {
+      if (!live(t) || draining(t) || t.last_status != "RUNNING") continue;
+      for (const auto& lb : lbs_of(t)) {
+        if (row_of(t, lb.target_group_arn) || !elb_->target_group(lb.target_group_arn)) continue;
+        Doc tdoc = parse(t.doc);
+        std::string ip(json::get_string(tdoc, "privateIp").value_or(""));
+        auto address = target_address(t, network_mode(t.task_definition_arn), ip, lb);
+        if (!address) continue;  // no address yet: the in-flight poll looks again
+        elb_->register_target(lb.target_group_arn, address->id, address->port, std::nullopt, now_);
+        ServiceTargetRow r;
+        r.task_arn = t.arn;
+        r.tg_arn = lb.target_group_arn;
+        r.service_arn = svc_.arn;
+        r.target_id = address->id;
+        r.port = address->port;
+        target_store_.put(r);
+        targets_.push_back(std::move(r));
+        result_.targets_written = true;
+        svc_.steady = false;
+        emit(events::registered_targets(svc_.name, lb.target_group_arn));
+      }
+    }
+  }
+
+  // Tasks RUNNING past healthCheckGracePeriodSeconds whose target is unhealthy are replaced
+  // (after draining) and count against their deployment, as failed container checks do.
+  void replace_elb_unhealthy() {
+    for (auto& t : tasks_) {
+      if (!is_live(t) || t.last_status != "RUNNING" || !t.started_at) continue;
+      for (const auto& lb : lbs_of(t)) {
+        ServiceTargetRow* r = row_of(t, lb.target_group_arn);
+        auto target = r ? elb_->target(r->tg_arn, r->target_id, r->port) : std::nullopt;
+        if (!target || target->state != state::target_state::unhealthy) continue;
+        if (!past_grace(t, rule_.grace.count(), now_)) {
+          wake_at(*t.started_at + rule_.grace.count());
+          break;
+        }
+        std::string tg = r->tg_arn;
+        emit(events::target_unhealthy(svc_.name, task_id(t), {r->target_id, r->port}, tg,
+                                      target->description.value_or("Health checks failed")));
+        begin_stop(t, elb_stop_reason(tg));
+        emit(events::stopped_tasks(svc_.name, {task_id(t)}));
+        if (DeploymentRow* d = deployment_of(t); d && d->rollout_state == "IN_PROGRESS") {
+          ++d->failed_tasks;
+          touch(*d);
+        }
+        break;
+      }
+    }
+  }
+
   void save() {
     svc_.doc = json::dump(sdoc_);
     store_.put(svc_);
@@ -440,6 +631,11 @@ class Pass {
   const SchedulerOptions& opt_;
   std::int64_t now_;
   state::ServiceStore store_;
+  state::ServiceTargetStore target_store_;
+  std::optional<state::Elbv2Store> elb_;
+  std::vector<ServiceTargetRow> targets_;
+  std::map<std::string, std::vector<LoadBalancerRef>> lbs_;  // by deployment id
+  std::map<std::string, std::string> modes_;                 // task definition ARN -> networkMode
   ServiceRow svc_;
   Doc sdoc_;
   std::vector<DeploymentRow> deps_;
@@ -504,7 +700,19 @@ PassResult ServiceScheduler::reconcile(const std::string& arn) {
   std::vector<std::string> touched = r.started;
   touched.insert(touched.end(), r.stopped.begin(), r.stopped.end());
   if (!touched.empty()) opt_.wake_tasks(touched);
+  if (r.targets_written) opt_.targets_written();
   return r;
+}
+
+void ServiceScheduler::targets_changed(const std::vector<std::string>& target_groups) {
+  std::vector<std::string> services;
+  try {
+    db_.read([&](state::Connection& c) { services = state::ServiceTargetStore(c).services_in(target_groups); });
+  } catch (const std::exception& e) {
+    spdlog::warn("service scheduler: cannot read service targets: {}", e.what());
+    return;
+  }
+  for (const auto& arn : services) wake(arn);
 }
 
 void ServiceScheduler::loop() {

@@ -9,7 +9,13 @@
 // touched. Passes are started by wake() (service handlers, after commit), by task_changed() (the
 // engine, after it commits a task change), by the scheduler's own timers (a task becoming healthy
 // after its RUNNING time, a throttle or grace period ending, an INACTIVE service's purge), and by
-// a slow sweep over every service that repairs anything missed. Everything is in SQLite, so a
+// a slow sweep over every service that repairs anything missed.
+//
+// Behind a load balancer (the service's loadBalancers) a pass also registers each RUNNING task's
+// target, counts a task healthy only when its targets are, replaces tasks whose targets stay
+// unhealthy past the grace period, and stops a task only after its targets have drained: the
+// target is deregistered first, and the stop is requested once the data plane has ended its
+// draining. Targets and their owners (service_targets) are written in the pass's transaction. Everything is in SQLite, so a
 // restarted berth resumes each service where it was without duplicating tasks.
 #include <atomic>
 #include <chrono>
@@ -40,14 +46,16 @@ struct SchedulerOptions {
   std::function<DockerStatus()> docker_status = [] { return DockerStatus{true, ""}; };
   // Called after a pass commits with the tasks it created or asked to stop.
   std::function<void(const std::vector<std::string>& task_arns)> wake_tasks = [](const auto&) {};
-  // The load balancer's word on a RUNNING task (the load balancer work sets this); true without one.
-  std::function<bool(const state::TaskRow&)> target_healthy = [](const state::TaskRow&) { return true; };
+  // Called after a pass that registered or deregistered load balancer targets commits (the ELB
+  // data plane's wake).
+  std::function<void()> targets_written = [] {};
 };
 
 // What a pass did, for tests and for the thread's timers.
 struct PassResult {
   std::vector<std::string> started, stopped;  // task ARNs
   std::optional<std::int64_t> wake_at;        // when time alone changes something
+  bool targets_written = false;               // load balancer targets were (de)registered
 };
 
 class ServiceScheduler {
@@ -61,6 +69,9 @@ class ServiceScheduler {
   void wake(const std::string& service_arn);
   // A task changed; `group` is its task group ("service:NAME" for a service's tasks).
   void task_changed(const std::string& task_arn, const std::optional<std::string>& group);
+  // Targets in these groups changed health or finished draining (the data plane's
+  // on_targets_changed): the services that registered targets there are woken.
+  void targets_changed(const std::vector<std::string>& target_groups);
   // One pass over one service, on the calling thread (tests drive it with a ManualClock).
   PassResult reconcile(const std::string& service_arn);
 

@@ -161,6 +161,22 @@ CREATE TABLE service_stopped_tasks (
 ) WITHOUT ROWID;
 CREATE INDEX service_stopped_tasks_by_service ON service_stopped_tasks (service_arn);
 )sql"},
+      // The load balancer targets the scheduler registered for service tasks (no foreign key:
+      // a row outlives its task until the target has drained).
+      {"ecs-0005-service-targets", R"sql(
+CREATE TABLE service_targets (
+  task_arn       TEXT NOT NULL,
+  tg_arn         TEXT NOT NULL,
+  service_arn    TEXT NOT NULL,
+  target_id      TEXT NOT NULL,   -- task IP (awsvpc) or berth's instance id (bridge, host)
+  port           INTEGER NOT NULL,
+  draining_until INTEGER,         -- deregistered: draining until then (epoch millis)
+  stop_reason    TEXT,            -- the task is stopped with this reason once drained
+  PRIMARY KEY (task_arn, tg_arn)
+) WITHOUT ROWID;
+CREATE INDEX service_targets_by_service ON service_targets (service_arn);
+CREATE INDEX service_targets_by_group ON service_targets (tg_arn);
+)sql"},
   };
 }
 

@@ -3,6 +3,7 @@
 // service scheduler (src/ecs/service_scheduler), which owns every task a service runs.
 #include "api/ecs/errors.h"
 #include "api/ecs/identifiers.h"
+#include "api/ecs/service_load_balancers.h"
 #include "api/ecs/service_view.h"
 #include "api/ecs/shapes.h"
 #include "api/ecs/tags.h"
@@ -120,12 +121,13 @@ std::variant<state::TaskDefinitionRow, AwsError> task_definition(OpContext& ctx,
   return std::move(*td);
 }
 
-// Where a deployment's tasks run: launchType or capacityProviderStrategy, platform, network.
-// `in` is the Create/UpdateService request, `service` the stored configuration it changes.
+// Where a deployment's tasks run: launchType or capacityProviderStrategy, platform, network,
+// and the loadBalancers its tasks are registered with (kept, not shown: ECS's Deployment has no
+// such member). `service` is the stored configuration.
 Doc deployment_doc(const state::ClusterRow& cluster, const Doc& service) {
   Doc d(rapidjson::kObjectType);
   auto& a = d.GetAllocator();
-  for (const char* m : {"launchType", "capacityProviderStrategy", "networkConfiguration"})
+  for (const char* m : {"launchType", "capacityProviderStrategy", "networkConfiguration", "loadBalancers"})
     if (service.HasMember(m)) d.AddMember(rapidjson::Value(m, a), rapidjson::Value(service[m], a), a);
   bool fargate = json::get_string(service, "launchType") == std::string_view("FARGATE") ||
                  json::get_string(service, "platformVersion").has_value();
@@ -256,6 +258,7 @@ Outcome create_service(OpContext& ctx, const json::Value& in) {
 
   Doc ddoc = deployment_doc(cluster, doc);
   if (auto e = check_launch(ctx, cluster, td, doc, ddoc)) return *e;
+  if (auto e = check_load_balancers(ctx, doc["loadBalancers"], td)) return *e;
 
   ServiceRow s;
   s.arn = arn;
@@ -350,6 +353,8 @@ Outcome update_service(OpContext& ctx, const json::Value& in) {
     if (!td) return errors::task_definition_not_found();
     Doc ddoc = deployment_doc(cluster, doc);
     if (auto e = check_launch(ctx, cluster, *td, doc, ddoc)) return *e;
+    if (const json::Value* lbs = json::member(doc, "loadBalancers"))
+      if (auto e = check_load_balancers(ctx, *lbs, *td)) return *e;
     s.task_definition = td->arn;
     for (auto& d : deployments)
       if (d.status == "PRIMARY") {
