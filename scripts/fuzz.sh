@@ -7,7 +7,8 @@
 #                               build-asan/ (scripts/build.sh SANITIZE=1): the CI regression check
 set -euo pipefail
 cd "$(dirname "$0")/.."
-targets=(json_validator filter_pattern chunked_decoder manifest image_archive multiline metadata_path)
+targets=(json_validator filter_pattern chunked_decoder manifest image_archive multiline metadata_path query_form cbor
+         sigv4)
 
 if [[ "${1:-}" == replay ]]; then
   dir=build-asan
@@ -20,7 +21,7 @@ fi
 
 seconds=${1:-60}
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
-  -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link" -DBERTH_SANITIZE=ON -DBERTH_FUZZ=ON -DBERTH_TESTS=OFF >/dev/null
+  -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link -fsanitize-ignorelist=$PWD/tests/fuzz/ubsan_ignorelist.txt" -DBERTH_SANITIZE=ON -DBERTH_FUZZ=ON -DBERTH_TESTS=OFF >/dev/null
 cmake --build build-fuzz --target $(printf 'fuzz_%s ' "${targets[@]}")
 export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 for t in "${targets[@]}"; do

@@ -6,6 +6,7 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -99,9 +100,11 @@ class Berth:
 
     def aws_rc(self, *args, access_key="test", region="us-east-1"):
         """Runs the aws CLI; returns (returncode, stdout, stderr)."""
-        cmd = [AWS_CLI, "--endpoint-url", self.endpoint, "--output", "json", *map(str, args)]
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=60,
-                           env=self.cli_env(access_key, region))
+        argv = ["--endpoint-url", self.endpoint, "--output", "json", *map(str, args)]
+        env = self.cli_env(access_key, region)
+        if AWS_IN_PROCESS and threading.current_thread() is threading.main_thread():
+            return run_aws_cli_server(argv, env)
+        p = subprocess.run([AWS_CLI, *argv], capture_output=True, text=True, timeout=60, env=env)
         return p.returncode, p.stdout, p.stderr
 
     def aws(self, *args, access_key="test", region="us-east-1"):
@@ -160,6 +163,63 @@ class Berth:
         status, _, parsed = self.raw(op, body, **kw)
         assert status == 200, (op, status, parsed)
         return parsed
+
+
+# /usr/bin/aws is a five-line script around Debian's awscli package; most of its ~1.5 s of CPU
+# per call is importing that package. aws_rc sends each call to a server instead: a
+# /usr/bin/python3 process (one per test process) that imported awscli once and runs the script's
+# own entry point, awscli.clidriver.main(), per call with the call's environment and argv and its
+# stdout/stderr captured. It is a process apart because awscli brings its own botocore, which
+# must not meet the tests' boto3. BERTH_TEST_AWS=subprocess runs /usr/bin/aws instead; calls
+# from other threads always do.
+AWS_IN_PROCESS = os.environ.get("BERTH_TEST_AWS", "server") != "subprocess"
+
+_AWS_SERVER_CODE = r"""
+import contextlib, io, json, os, sys
+import awscli.clidriver
+real_stdout, data_path = sys.stdout, os.environ.get("AWS_DATA_PATH")
+for line in sys.stdin:
+    req = json.loads(line)
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", newline="")  # .buffer, for binary output
+    err = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="replace", newline="")
+    os.environ.clear()
+    os.environ.update(req["env"])
+    if data_path:
+        os.environ["AWS_DATA_PATH"] = data_path
+    sys.argv = ["aws", *req["argv"]]
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            rc = awscli.clidriver.main()
+        except SystemExit as e:
+            rc = e.code if isinstance(e.code, int) else 1
+        except BaseException as e:
+            print(f"aws CLI server: {e!r}", file=err)
+            rc = 255
+    out.flush()
+    err.flush()
+    texts = [f.buffer.getvalue().decode("utf-8", "replace") for f in (out, err)]
+    real_stdout.write(json.dumps({"rc": rc, "out": texts[0], "err": texts[1]}) + "\n")
+    real_stdout.flush()
+"""
+_aws_server = None
+_aws_server_lock = threading.Lock()
+
+
+def run_aws_cli_server(argv, env):
+    """`aws ARGV` run by the CLI server with `env` as its environment; returns (returncode,
+    stdout, stderr)."""
+    global _aws_server
+    with _aws_server_lock:
+        if _aws_server is None or _aws_server.poll() is not None:
+            _aws_server = subprocess.Popen(["/usr/bin/python3", "-c", _AWS_SERVER_CODE], stdin=subprocess.PIPE,
+                                           stdout=subprocess.PIPE, text=True)
+        _aws_server.stdin.write(json.dumps({"argv": argv, "env": env}) + "\n")
+        _aws_server.stdin.flush()
+        line = _aws_server.stdout.readline()
+        if not line:
+            raise RuntimeError("the aws CLI server exited")
+        r = json.loads(line)
+        return r["rc"], r["out"], r["err"]
 
 
 def sdk_authorization(access_key="test", region="us-east-1", service="ecs"):

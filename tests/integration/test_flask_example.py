@@ -3,8 +3,8 @@ the app built and answering with plain docker, pushed to berth's registry throug
 flow (`aws ecr get-login-password | docker login`), pulled back, and its taskdef.json registered
 with Debian's aws CLI.
 
-The base image (mmdebstrap + docker import, 40-60 s) is built once per session, and not at all
-while its tag exists. Running the task itself needs the task runtime (issue 4)."""
+The base image (mmdebstrap + docker import, 40-60 s) is built once per run for every test file that
+needs Debian's Python (shared_images.debian_python_image), and not at all while its tag exists. Running the task itself needs the task runtime (issue 4)."""
 import json
 import os
 import re
@@ -16,6 +16,7 @@ import pytest
 
 from helpers import REPO, start_berth
 from registry_helpers import Docker, needs_docker
+from shared_images import debian_python_image
 
 EXAMPLE = REPO / "examples" / "flask-app"
 BASE_IMAGE = "berth-local/python-flask:bookworm"
@@ -24,14 +25,10 @@ STARTUP_LINE = "Serving flask-app on port 3000"
 
 
 @pytest.fixture(scope="session")
-def flask_base_image():
-    """examples/flask-app/build-base-image.sh: builds the base image unless the tag exists."""
-    t0 = time.monotonic()
-    p = subprocess.run([str(EXAMPLE / "build-base-image.sh")], capture_output=True, text=True,
-                       timeout=900, env=dict(os.environ, BASE_IMAGE=BASE_IMAGE))
-    assert p.returncode == 0, f"build-base-image.sh failed ({p.returncode}):\n{p.stderr}\n{p.stdout}"
-    print(f"\nbase image {BASE_IMAGE}: {p.stdout.strip()} ({time.monotonic() - t0:.1f} s)")
-    return BASE_IMAGE
+def flask_base_image(tmp_path_factory):
+    """examples/flask-app/build-base-image.sh: builds the base image unless the tag exists (with
+    python3-boto3 added, so the task-role test runs the same image: shared_images)."""
+    return debian_python_image(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

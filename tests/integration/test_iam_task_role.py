@@ -1,19 +1,18 @@
 """A task role from inside the task: boto3 in the container gets the task's minted session
 credentials from 169.254.170.2, STS names the assumed role and task, and `--enforce-iam` refuses
 ecs:ListClusters until the role has a policy allowing it. The image (Debian with python3-boto3)
-is built locally by scripts/debian-image.sh and kept between runs."""
+is built locally (shared_images.debian_python_image) and kept between runs."""
 import json
-import subprocess
 import time
 
 import pytest
 
-from helpers import DEFAULT_ACCOUNT, REPO, start_berth
+from helpers import DEFAULT_ACCOUNT, start_berth
 from registry_helpers import needs_docker
+from shared_images import debian_python_image
 
 pytestmark = needs_docker
 
-IMAGE = "berth-test/python-boto3:bookworm"
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {
     "Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
 # Debian's botocore (1.29) predates AWS_ENDPOINT_URL, so the probe passes berth's address itself.
@@ -30,11 +29,8 @@ except botocore.exceptions.ClientError as e:
 
 
 @pytest.fixture(scope="module")
-def boto3_image():
-    p = subprocess.run([str(REPO / "scripts" / "debian-image.sh"), IMAGE, "python3-boto3"],
-                       capture_output=True, text=True, timeout=1800)
-    assert p.returncode == 0, p.stderr
-    return IMAGE
+def boto3_image(tmp_path_factory):
+    return debian_python_image(tmp_path_factory)  # the flask example's base image, with boto3
 
 
 def run_probe(b, n):

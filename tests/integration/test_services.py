@@ -10,7 +10,8 @@ import time
 import pytest
 
 from helpers import start_berth
-from registry_helpers import Docker, build_test_image, needs_docker
+from registry_helpers import needs_docker
+from shared_images import task_image
 
 pytestmark = needs_docker
 NET = "awsvpcConfiguration={subnets=[subnet-12345],assignPublicIp=ENABLED}"
@@ -20,8 +21,7 @@ FAST = ("--service-healthy-after", "1")
 
 @pytest.fixture(scope="module")
 def image(tmp_path_factory):
-    docker = Docker(tmp_path_factory.mktemp("docker-config"))
-    return build_test_image(docker, tmp_path_factory.mktemp("img"), "berth-test/task:one", marker="one")
+    return task_image(tmp_path_factory)  # built once per run (shared_images)
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,8 @@ import urllib.request
 import pytest
 
 from helpers import BERTH_BIN, start_berth
-from registry_helpers import Docker, build_test_image, login, needs_docker
+from registry_helpers import Docker, login, needs_docker
+from shared_images import task_image
 
 pytestmark = needs_docker
 NET = "awsvpcConfiguration={subnets=[subnet-12345],assignPublicIp=ENABLED}"
@@ -21,8 +22,8 @@ def docker(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def image(docker, tmp_path_factory):
-    return build_test_image(docker, tmp_path_factory.mktemp("img"), "berth-test/task:one", marker="one")
+def image(tmp_path_factory):
+    return task_image(tmp_path_factory)  # built once per run (shared_images)
 
 
 @pytest.fixture(scope="module")
