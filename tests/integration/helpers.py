@@ -3,6 +3,7 @@ aws CLI, boto3 and raw HTTP."""
 import http.client
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -215,6 +216,12 @@ def run_aws_cli_server(argv, env):
                                            stdout=subprocess.PIPE, text=True)
         _aws_server.stdin.write(json.dumps({"argv": argv, "env": env}) + "\n")
         _aws_server.stdin.flush()
+        # As subprocess.run(timeout=60) did: a berth that never answers fails the test, not the run.
+        ready, _, _ = select.select([_aws_server.stdout], [], [], 60)
+        if not ready:
+            _aws_server.kill()
+            _aws_server.wait()
+            raise subprocess.TimeoutExpired(["aws", *argv], 60)
         line = _aws_server.stdout.readline()
         if not line:
             raise RuntimeError("the aws CLI server exited")
