@@ -17,16 +17,20 @@ struct Row {
   bool is_event = true;
   std::int64_t ts = 0, ingested = 0, group_id = 0, seq = 0;
   std::string_view message_view, stream, log;
-  std::string message_owned;
+  std::string message_owned, stream_owned, log_owned;
   bool owned = false;
   bool json_done = false;
   std::vector<std::pair<std::string, Value>> fields;
 
   std::string_view message() const { return owned ? std::string_view(message_owned) : message_view; }
-  // Copies the message before the row outlives the event it came from.
+  std::string_view log_stream() const { return owned ? std::string_view(stream_owned) : stream; }
+  std::string_view log_name() const { return owned ? std::string_view(log_owned) : log; }
+  // Copies the event's text before the row outlives the event it came from.
   void keep() {
     if (owned) return;
     message_owned = std::string(message_view);
+    stream_owned = std::string(stream);
+    log_owned = std::string(log);
     owned = true;
   }
   void set(const std::string& name, Value v) {
@@ -205,8 +209,8 @@ struct Evaluator::Impl {
     if (r.is_event && !name.empty() && name[0] == '@') {
       if (name == "@timestamp") return Value::time(r.ts);
       if (name == "@message") return Value::string(std::string(r.message()));
-      if (name == "@logStream") return Value::string(std::string(r.stream));
-      if (name == "@log") return Value::string(std::string(r.log));
+      if (name == "@logStream") return Value::string(std::string(r.log_stream()));
+      if (name == "@log") return Value::string(std::string(r.log_name()));
       if (name == "@ingestionTime") return Value::time(r.ingested);
       if (name == "@ptr") return Value::string(pointer(r.group_id, r.ts, r.seq));
       return {};

@@ -176,3 +176,22 @@ TEST_CASE("insights: periods and named groups") {
   CHECK(g.names == std::vector<std::string>{"a", "b"});
   CHECK(g.index == std::vector<int>{2, 3});
 }
+
+TEST_CASE("insights: kept rows own their text once the fed event's views are gone") {
+  ParseError error;
+  auto q = parse("fields @message, @logStream, @log | sort @timestamp asc", error);
+  REQUIRE(q);
+  Evaluator ev(*q, 10);
+  for (int i = 0; i < 2; ++i) {
+    std::string message = "message " + std::to_string(i), stream = "stream-" + std::to_string(i), log = "1:/g";
+    ev.add({T + i, T + i, message, stream, log, 1, i});
+    message.assign(message.size(), 'x');  // the caller reuses its buffers
+    stream.assign(stream.size(), 'x');
+    log.assign(log.size(), 'x');
+  }
+  auto r = ev.finish();
+  REQUIRE(r.rows.size() == 2);
+  CHECK(field(r.rows[0], "@message") == "message 0");
+  CHECK(field(r.rows[0], "@logStream") == "stream-0");
+  CHECK(field(r.rows[1], "@log") == "1:/g");
+}
