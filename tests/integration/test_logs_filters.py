@@ -6,7 +6,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from logs_helpers import events_file, group_with_stream, logs, now_ms  # noqa: F401
+from logs_helpers import events_file, group_with_stream, logs, logs_raw, now_ms  # noqa: F401
 
 
 def error(call, **kw):
@@ -127,16 +127,23 @@ def test_subscription_filters_limit_two(aws, aws_rc, logs, group_with_stream):
     assert code == "InvalidParameterException"
 
 
-def test_resource_policies(aws, logs):
+def test_resource_policies(aws, logs, logs_raw):
     doc = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "es.amazonaws.com"},
                                                               "Action": "logs:PutLogEvents", "Resource": "*"}]})
     out = aws("logs", "put-resource-policy", "--policy-name", "es", "--policy-document", doc)
     assert out["resourcePolicy"]["policyName"] == "es"
     assert out["resourcePolicy"]["policyDocument"] == doc
-    assert out["resourcePolicy"]["policyScope"] == "ACCOUNT"
-    listed = logs.describe_resource_policies()["resourcePolicies"]
-    assert [p["policyName"] for p in listed] == ["es"]
-    assert listed[0]["revisionId"] == out["revisionId"]
+    # Debian's CLI and boto3 predate policyScope and revisionId: read them raw.
+    status, _, listed = logs_raw("DescribeResourcePolicies", {})
+    assert status == 200
+    assert [(p["policyName"], p["policyScope"]) for p in listed["resourcePolicies"]] == [("es", "ACCOUNT")]
+    status, _, again = logs_raw("PutResourcePolicy", {"policyName": "es", "policyDocument": doc,
+                                                       "expectedRevisionId": "stale"})
+    assert (status, again["__type"]) == (400, "OperationAbortedException")
+    revision = listed["resourcePolicies"][0]["revisionId"]
+    status, _, again = logs_raw("PutResourcePolicy", {"policyName": "es", "policyDocument": doc,
+                                                       "expectedRevisionId": revision})
+    assert status == 200 and again["revisionId"] != revision
     code, _ = error(logs.put_resource_policy, policyName="bad", policyDocument="{not json")
     assert code == "InvalidParameterException"
     logs.delete_resource_policy(policyName="es")
@@ -145,13 +152,17 @@ def test_resource_policies(aws, logs):
         "ResourceNotFoundException", "Policy with name [es] does not exist")
 
 
-def test_deletion_protection_is_enforced(aws_rc, logs):
-    logs.create_log_group(logGroupName="/kept", deletionProtectionEnabled=True)
+def test_deletion_protection_is_enforced(aws_rc, logs, logs_raw):
+    # Debian's CLI and boto3 predate deletion protection: set it raw.
+    assert logs_raw("CreateLogGroup", {"logGroupName": "/kept", "deletionProtectionEnabled": True})[0] == 200
     rc, _, err = aws_rc("logs", "delete-log-group", "--log-group-name", "/kept")
     assert rc != 0 and "ValidationException" in err
     assert error(logs.delete_log_group, logGroupName="/kept") == (
         "ValidationException", "Cannot delete log group with deletion protection enabled. Disable deletion protection first.")
-    assert logs.describe_log_groups(logGroupNamePrefix="/kept")["logGroups"][0]["deletionProtectionEnabled"] is True
-    logs.put_log_group_deletion_protection(logGroupIdentifier="/kept", deletionProtectionEnabled=False)
+    _, _, body = logs_raw("DescribeLogGroups", {"logGroupNamePrefix": "/kept"})
+    assert body["logGroups"][0]["deletionProtectionEnabled"] is True
+    status, _, _ = logs_raw("PutLogGroupDeletionProtection", {"logGroupIdentifier": "/kept",
+                                                               "deletionProtectionEnabled": False})
+    assert status == 200
     logs.delete_log_group(logGroupName="/kept")
     assert logs.describe_log_groups(logGroupNamePrefix="/kept")["logGroups"] == []
