@@ -2,12 +2,13 @@
 """CloudWatch Logs benchmark, run by hand (never in CI).
 
 Ingests 1,000,000 events through PutLogEvents in batches of 10,000 over one keep-alive HTTP
-connection, then times a FilterLogEvents term query over all of them and GetLogEvents pages.
+connection, then times a FilterLogEvents term query over all of them, GetLogEvents pages, and
+Logs Insights queries (StartQuery to a Complete GetQueryResults).
 
     /usr/bin/python3 bench/logs_bench.py [--bin build/berth] [--events 1000000]
 
 Aims (issue 5): ingest > 100,000 events/s, FilterLogEvents term query < 300 ms, GetLogEvents
-page < 5 ms. Paste the printed figures into bench/RESULTS.md.
+page < 5 ms; issue 14: a Logs Insights query over 1M events < 1 s. Paste the printed figures into bench/RESULTS.md.
 """
 import argparse
 import http.client
@@ -62,6 +63,18 @@ def timed(f, repeat):
         result = f()
         out.append((time.perf_counter() - t0) * 1000)
     return out, result
+
+
+def insights(c, group, first_ts, query):
+    """StartQuery, then GetQueryResults every 5 ms until the query is done."""
+    qid = c.call("StartQuery", {"logGroupName": group, "startTime": first_ts // 1000 - 10,
+                                "endTime": int(time.time()) + 10, "queryString": query})["queryId"]
+    while True:
+        out = c.call("GetQueryResults", {"queryId": qid})
+        if out["status"] not in ("Scheduled", "Running"):
+            assert out["status"] == "Complete", out["status"]
+            return out
+        time.sleep(0.005)
 
 
 def main():
@@ -128,6 +141,14 @@ def main():
               f"{statistics.median(head_ms):.2f} ms, mid-stream by token median {statistics.median(next_ms):.2f} ms")
         print(f"GetLogEvents default page ({len(out['events']):,} events, up to 1 MB): median "
               f"{statistics.median(full_ms):.1f} ms")
+        for q in ("stats count(*) as n by bin(5m)",
+                  'filter @message like "ERROR" | stats count(*) as errors',
+                  'parse @message "* * GET * * *" as level, ip, path, code, size | stats avg(size) by code',
+                  "fields @timestamp, @message | sort @timestamp desc | limit 20",
+                  "fields @timestamp, @message | limit 20"):
+            ms, out = timed(lambda: insights(c, group, first_ts, q), 3)
+            print(f"Logs Insights `{q}`: {out['statistics']['recordsScanned']:,.0f} scanned, "
+                  f"{len(out['results'])} rows: median {statistics.median(ms):.0f} ms, best {min(ms):.0f} ms")
         print(f"database size: {os.path.getsize(os.path.join(data_dir, 'berth.db')) / 1e6:.0f} MB "
               f"(+ WAL {os.path.getsize(os.path.join(data_dir, 'berth.db-wal')) / 1e6 if os.path.exists(os.path.join(data_dir, 'berth.db-wal')) else 0:.0f} MB)")
     finally:

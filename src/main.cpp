@@ -13,6 +13,7 @@
 #include "api/dispatcher.h"
 #include "api/http_server.h"
 #include "api/listener_policy.h"
+#include "api/logs/query_runner.h"
 #include "api/metadata_routes.h"
 #include "api/operation_table.h"
 #include "api/registry_routes.h"
@@ -191,9 +192,10 @@ int serve(Config cfg, const MetricsArgs& knobs) {
                                  std::chrono::seconds(knobs.metrics_publish_seconds)});
     metrics::AlarmEvaluator alarms(db, clock, std::chrono::seconds(knobs.alarm_interval_seconds),
                                    [&](const metrics::FiredActions& f) { scaling_actions.on_alarm(f); });
+    api::logs::QueryRunner log_queries(db, clock);
     api::Dispatcher dispatcher(ops, db, clock, cfg, {&blobs, &uploads, &tokens, &engine, &minter,
                                                       static_keys ? &*static_keys : nullptr, &scheduler,
-                                                      [&] { load_balancers.wake(); }});
+                                                      [&] { load_balancers.wake(); }, &log_queries});
     api::RegistryRoutes registry_routes(db, blobs, uploads, tokens, clock, cfg);
     if (static_keys) {
       // --credentials: a registry token counts only while the key it was issued to verifies.
@@ -211,6 +213,7 @@ int serve(Config cfg, const MetricsArgs& knobs) {
     // containers (an HTTP thread never waits on Docker).
     api::Router router(dispatcher, db, &registry_routes, [&] {
       engine.reset([&] { db.wipe(); });
+      log_queries.clear();
       load_balancers.wake();
     });
     // Filled once the registry host is known (after bind), before the first request.

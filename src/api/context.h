@@ -22,6 +22,9 @@
 #include "state/scope.h"
 
 namespace berth::api {
+namespace logs {
+class QueryRunner;
+}
 
 // The long-lived parts handlers may use besides the database.
 struct Services {
@@ -34,6 +37,7 @@ struct Services {
   berth::ecs::ServiceScheduler* scheduler = nullptr;
   // Tells the load balancer data plane that ELBv2 rows changed (called after commit).
   std::function<void()> elb_changed;
+  logs::QueryRunner* log_queries = nullptr;  // Logs Insights queries (StartQuery and the rest)
 };
 
 struct OpContext {

@@ -43,6 +43,10 @@ void register_services(OperationTable& t) {
   logs::register_streams(t);
   logs::register_events(t);
   logs::register_tags(t);
+  logs::register_queries(t);
+  logs::register_metric_filters(t);
+  logs::register_subscription_filters(t);
+  logs::register_resource_policies(t);
 
   cloudwatch::register_metrics(t);
   cloudwatch::register_metric_data(t);

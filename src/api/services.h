@@ -33,6 +33,10 @@ void register_groups(OperationTable& t);
 void register_streams(OperationTable& t);
 void register_events(OperationTable& t);
 void register_tags(OperationTable& t);
+void register_queries(OperationTable& t);
+void register_metric_filters(OperationTable& t);
+void register_subscription_filters(OperationTable& t);
+void register_resource_policies(OperationTable& t);
 }  // namespace logs
 
 namespace iam {

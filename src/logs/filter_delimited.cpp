@@ -77,6 +77,15 @@ class DelimitedMatcher final : public Matcher {
     Bindings b;
     return align(values, 0, 0, b);
   }
+  bool matches_extracting(std::string_view m, std::vector<std::pair<std::string, std::string>>& out) const override {
+    auto values = split_fields(m);
+    Bindings b;
+    if (!align(values, 0, 0, b)) return false;
+    for (const auto& f : fields)
+      if (!f.ellipsis)
+        if (auto it = b.find(f.name); it != b.end()) out.emplace_back("$" + f.name, std::string(it->second));
+    return true;
+  }
 
  private:
   // Tries each way the pattern's fields can line up with the message's, backtracking over

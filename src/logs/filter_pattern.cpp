@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <regex>
 #include <vector>
 
 #include "logs/filter_pattern_detail.h"
@@ -89,6 +90,31 @@ std::unique_ptr<Matcher> parse_terms(std::string_view text, std::string& error) 
   }
   if (m->required.empty() && m->optional.empty() && m->excluded.empty()) return nullptr;
   return m;
+}
+
+namespace {
+// %regex%: the message matches when the regex occurs in it.
+class RegexMatcher final : public Matcher {
+ public:
+  explicit RegexMatcher(std::regex re) : re_(std::move(re)) {}
+  bool matches(std::string_view m) const override { return std::regex_search(m.begin(), m.end(), re_); }
+
+ private:
+  std::regex re_;
+};
+}  // namespace
+
+std::unique_ptr<Matcher> parse_regex(std::string_view text, std::string& error) {
+  if (text.empty()) {
+    error = "Invalid filter pattern: empty regular expression";
+    return nullptr;
+  }
+  try {
+    return std::make_unique<RegexMatcher>(std::regex(std::string(text), std::regex::ECMAScript));
+  } catch (const std::regex_error&) {
+    error = "Invalid filter pattern: invalid regular expression";
+    return nullptr;
+  }
 }
 
 bool glob_match(std::string_view p, std::string_view t) {
@@ -235,7 +261,9 @@ std::optional<FilterPattern> FilterPattern::parse(std::string_view text, std::st
   FilterPattern p;
   if (t.empty()) return p;
   std::unique_ptr<detail::Matcher> m;
-  if (t.front() == '{')
+  if (t.size() >= 2 && t.front() == '%' && t.back() == '%')
+    m = detail::parse_regex(t.substr(1, t.size() - 2), error);
+  else if (t.front() == '{')
     m = detail::parse_json(t, error);
   else if (t.front() == '[')
     m = detail::parse_delimited(t, error);
@@ -249,6 +277,11 @@ std::optional<FilterPattern> FilterPattern::parse(std::string_view text, std::st
 }
 
 bool FilterPattern::matches(std::string_view message) const { return !matcher_ || matcher_->matches(message); }
+
+bool FilterPattern::matches_extracting(std::string_view message,
+                                       std::vector<std::pair<std::string, std::string>>& extracted) const {
+  return !matcher_ || matcher_->matches_extracting(message, extracted);
+}
 
 std::optional<std::string> FilterPattern::required_text() const {
   return matcher_ ? matcher_->required_text() : std::nullopt;

@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace berth::logs::detail {
 
@@ -12,6 +14,12 @@ class Matcher {
  public:
   virtual ~Matcher() = default;
   virtual bool matches(std::string_view message) const = 0;
+  // matches(), also naming the values a space-delimited pattern's fields took ("$name").
+  virtual bool matches_extracting(std::string_view message,
+                                  std::vector<std::pair<std::string, std::string>>& extracted) const {
+    (void)extracted;
+    return matches(message);
+  }
   virtual std::optional<std::string> required_text() const { return std::nullopt; }
 };
 
@@ -19,6 +27,7 @@ class Matcher {
 std::unique_ptr<Matcher> parse_terms(std::string_view text, std::string& error);
 std::unique_ptr<Matcher> parse_json(std::string_view text, std::string& error);
 std::unique_ptr<Matcher> parse_delimited(std::string_view text, std::string& error);
+std::unique_ptr<Matcher> parse_regex(std::string_view text, std::string& error);  // %regex%
 
 enum class Op { Eq, Ne, Lt, Le, Gt, Ge };
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "logs/multiline.h"
+#include "runtime/log_metric_filters.h"
 #include "state/logs_store.h"
 
 namespace berth::runtime {
@@ -161,6 +162,7 @@ void LogFollower::run(std::string container_id, LogTarget target) {
       events.reserve(batch.size());
       for (const auto& e : batch) events.push_back({e.ts_ms, e.text});
       store.append(*group, *stream, events, clock_.now_millis());
+      publish_metric_filters(c, target.scope, *group, events, clock_.now_millis());
       return true;
     });
     batch.clear();

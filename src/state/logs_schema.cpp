@@ -47,6 +47,29 @@ CREATE TABLE log_events (
 -- GetLogEvents pages one stream by (timestamp, seq).
 CREATE INDEX log_events_by_stream ON log_events (stream_id, ts, seq);
 )sql"},
+      // Metric and subscription filters of a group (doc: the filter as Describe* shows it, less
+      // logGroupName), and resource policies per account and region (doc: the policy text).
+      {"logs-0002-filters-policies", R"sql(
+CREATE TABLE log_filters (
+  group_id   INTEGER NOT NULL REFERENCES log_groups (id) ON DELETE CASCADE,
+  kind       TEXT NOT NULL,     -- 'metric' or 'subscription'
+  name       TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  pattern    TEXT NOT NULL,
+  doc        TEXT NOT NULL,
+  PRIMARY KEY (group_id, kind, name)
+) WITHOUT ROWID;
+
+CREATE TABLE log_resource_policies (
+  account     TEXT NOT NULL,
+  region      TEXT NOT NULL,
+  name        TEXT NOT NULL,
+  document    TEXT NOT NULL,
+  updated_at  INTEGER NOT NULL,
+  revision    TEXT NOT NULL,
+  PRIMARY KEY (account, region, name)
+);
+)sql"},
   };
 }
 

@@ -73,7 +73,84 @@ bool LogsStore::create_group(const LogGroupRow& row) {
 void LogsStore::delete_group(std::int64_t group_id) {
   c_.query("DELETE FROM log_events WHERE group_id = ?", group_id).run();
   c_.query("DELETE FROM log_streams WHERE group_id = ?", group_id).run();
+  c_.query("DELETE FROM log_filters WHERE group_id = ?", group_id).run();
   c_.query("DELETE FROM log_groups WHERE id = ?", group_id).run();
+}
+
+void LogsStore::put_filter(std::int64_t group_id, const LogFilterRow& row) {
+  c_.query(
+        "INSERT INTO log_filters (group_id, kind, name, created_at, pattern, doc) VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (group_id, kind, name) DO UPDATE SET pattern = excluded.pattern, doc = excluded.doc",
+        group_id, row.kind, row.name, row.created_at, row.pattern, row.doc)
+      .run();
+}
+
+bool LogsStore::delete_filter(std::int64_t group_id, std::string_view kind, std::string_view name) {
+  c_.query("DELETE FROM log_filters WHERE group_id = ? AND kind = ? AND name = ?", group_id, kind, name).run();
+  return c_.changes() == 1;
+}
+
+std::vector<LogFilterRow> LogsStore::filters(std::int64_t group_id, std::string_view kind, std::string_view prefix,
+                                             std::string_view after) {
+  std::vector<LogFilterRow> out;
+  auto q = c_.query(
+      "SELECT kind, name, created_at, pattern, doc FROM log_filters WHERE group_id = ?1 AND kind = ?2 "
+      "AND substr(name, 1, length(?3)) = ?3 AND name > ?4 ORDER BY name",
+      group_id, kind, prefix, after);
+  while (q.step()) out.push_back({q.str(0), q.str(1), q.int64(2), q.str(3), q.str(4)});
+  return out;
+}
+
+std::vector<std::pair<std::string, LogFilterRow>> LogsStore::all_filters(std::string_view kind) {
+  std::vector<std::pair<std::string, LogFilterRow>> out;
+  auto q = c_.query(
+      "SELECT g.name, f.kind, f.name, f.created_at, f.pattern, f.doc FROM log_filters f "
+      "JOIN log_groups g ON g.id = f.group_id WHERE g.account = ? AND g.region = ? AND f.kind = ? "
+      "ORDER BY g.name, f.name",
+      scope_.account, scope_.region, kind);
+  while (q.step()) out.emplace_back(q.str(0), LogFilterRow{q.str(1), q.str(2), q.int64(3), q.str(4), q.str(5)});
+  return out;
+}
+
+int LogsStore::filter_count(std::int64_t group_id, std::string_view kind) {
+  auto q = c_.query("SELECT count(*) FROM log_filters WHERE group_id = ? AND kind = ?", group_id, kind);
+  q.step();
+  return static_cast<int>(q.int64(0));
+}
+
+std::optional<LogResourcePolicyRow> LogsStore::resource_policy(std::string_view name) {
+  auto q = c_.query(
+      "SELECT name, document, revision, updated_at FROM log_resource_policies WHERE account = ? AND region = ? "
+      "AND name = ?",
+      scope_.account, scope_.region, name);
+  if (!q.step()) return std::nullopt;
+  return LogResourcePolicyRow{q.str(0), q.str(1), q.str(2), q.int64(3)};
+}
+
+std::vector<LogResourcePolicyRow> LogsStore::resource_policies() {
+  std::vector<LogResourcePolicyRow> out;
+  auto q = c_.query(
+      "SELECT name, document, revision, updated_at FROM log_resource_policies WHERE account = ? AND region = ? "
+      "ORDER BY name",
+      scope_.account, scope_.region);
+  while (q.step()) out.push_back({q.str(0), q.str(1), q.str(2), q.int64(3)});
+  return out;
+}
+
+void LogsStore::put_resource_policy(const LogResourcePolicyRow& row) {
+  c_.query(
+        "INSERT INTO log_resource_policies (account, region, name, document, updated_at, revision) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account, region, name) DO UPDATE SET document = excluded.document, "
+        "updated_at = excluded.updated_at, revision = excluded.revision",
+        scope_.account, scope_.region, row.name, row.document, row.updated_at, row.revision)
+      .run();
+}
+
+bool LogsStore::delete_resource_policy(std::string_view name) {
+  c_.query("DELETE FROM log_resource_policies WHERE account = ? AND region = ? AND name = ?", scope_.account,
+           scope_.region, name)
+      .run();
+  return c_.changes() == 1;
 }
 
 std::vector<LogGroupRow> LogsStore::list_groups(std::string_view prefix, std::string_view contains,
@@ -87,6 +164,10 @@ std::vector<LogGroupRow> LogsStore::list_groups(std::string_view prefix, std::st
                     scope_.account, scope_.region, after, prefix, contains, limit);
   while (q.step()) out.push_back(group_of(q));
   return out;
+}
+
+void LogsStore::set_deletion_protection(std::int64_t group_id, bool on) {
+  c_.query("UPDATE log_groups SET deletion_protection = ? WHERE id = ?", on ? 1 : 0, group_id).run();
 }
 
 void LogsStore::set_retention(std::int64_t group_id, std::optional<int> days) {
@@ -210,6 +291,18 @@ void LogsStore::scan_group(std::int64_t group_id, const GroupScan& scan,
       "AND (?6 IS NULL OR stream_id IN (SELECT value FROM json_each(?6))) "
       "AND (?7 IS NULL OR instr(message, ?7) > 0) ORDER BY ts, seq",
       group_id, lo.ts, lo.seq, scan.end, INT64_MAX, ids, scan.contains);
+  while (q.step()) {
+    StoredEvent e{q.int64(0), q.int64(1), q.int64(2), q.int64(3), q.text(4)};
+    if (!f(e)) break;
+  }
+}
+
+void LogsStore::scan_newest_first(std::int64_t group_id, std::int64_t start, std::int64_t end,
+                                  const std::function<bool(const StoredEvent&)>& f) {
+  auto q = c_.query(
+      "SELECT ts, seq, stream_id, ingested, message FROM log_events WHERE group_id = ?1 "
+      "AND ts >= ?2 AND ts <= ?3 ORDER BY ts DESC, seq DESC",
+      group_id, start, end);
   while (q.step()) {
     StoredEvent e{q.int64(0), q.int64(1), q.int64(2), q.int64(3), q.text(4)};
     if (!f(e)) break;

@@ -37,6 +37,20 @@ struct LogStreamRow {
   std::int64_t uploads = 0;
 };
 
+// A metric or subscription filter of a group.
+struct LogFilterRow {
+  std::string kind;  // "metric" or "subscription"
+  std::string name;
+  std::int64_t created_at = 0;
+  std::string pattern;
+  std::string doc;  // the filter's JSON as Describe* shows it, without logGroupName
+};
+
+struct LogResourcePolicyRow {
+  std::string name, document, revision;
+  std::int64_t updated_at = 0;
+};
+
 struct StoredEvent {
   std::int64_t ts = 0;
   std::int64_t seq = 0;
@@ -74,8 +88,26 @@ class LogsStore {
   std::vector<LogGroupRow> list_groups(std::string_view prefix, std::string_view contains,
                                        std::string_view after, int limit);
   void set_retention(std::int64_t group_id, std::optional<int> days);
+  void set_deletion_protection(std::int64_t group_id, bool on);
   // Bytes of the messages stored in the group with timestamp >= cutoff.
   std::int64_t stored_bytes(std::int64_t group_id, std::int64_t cutoff);
+
+  // ---- metric and subscription filters ----
+  // Creates or replaces a filter; a replaced one keeps its creation time.
+  void put_filter(std::int64_t group_id, const LogFilterRow& row);
+  bool delete_filter(std::int64_t group_id, std::string_view kind, std::string_view name);
+  // A group's filters of a kind by name, with name > after and the prefix.
+  std::vector<LogFilterRow> filters(std::int64_t group_id, std::string_view kind, std::string_view prefix,
+                                    std::string_view after = "");
+  // Every metric filter of the scope with its group name, by group then name.
+  std::vector<std::pair<std::string, LogFilterRow>> all_filters(std::string_view kind);
+  int filter_count(std::int64_t group_id, std::string_view kind);
+
+  // ---- resource policies ----
+  std::optional<LogResourcePolicyRow> resource_policy(std::string_view name);
+  std::vector<LogResourcePolicyRow> resource_policies();
+  void put_resource_policy(const LogResourcePolicyRow& row);
+  bool delete_resource_policy(std::string_view name);
 
   // ---- streams ----
   std::optional<LogStreamRow> stream(std::int64_t group_id, std::string_view name);
@@ -101,6 +133,11 @@ class LogsStore {
   // Events of a group in (ts, seq) order; f returns false to stop.
   void scan_group(std::int64_t group_id, const GroupScan& scan,
                   const std::function<bool(const StoredEvent&)>& f);
+
+  // Events of a group with timestamp in [start, end], newest first (Logs Insights' order); f
+  // returns false to stop.
+  void scan_newest_first(std::int64_t group_id, std::int64_t start, std::int64_t end,
+                         const std::function<bool(const StoredEvent&)>& f);
 
   // Deletes the group's events with timestamp < cutoff; returns how many.
   std::int64_t expire(std::int64_t group_id, std::int64_t cutoff);

@@ -8,6 +8,7 @@
 #include "logs/filter_pattern.h"
 #include "logs/ingest.h"
 #include "logs/tokens.h"
+#include "runtime/log_metric_filters.h"
 #include "state/logs_store.h"
 
 namespace berth::api::logs {
@@ -57,6 +58,7 @@ Outcome put_log_events(OpContext& ctx, const json::Value& in) {
   for (std::size_t i = verdict.accepted_begin; i < verdict.accepted_end; ++i)
     accepted.push_back({events[i].timestamp, events[i].message});
   std::int64_t uploads = store.append(*group, *stream, accepted, now);
+  runtime::publish_metric_filters(ctx.db, ctx.scope(), *group, accepted, now);
 
   Body b;
   b.w.StartObject();

@@ -1,4 +1,5 @@
-// CreateLogGroup, DeleteLogGroup, DescribeLogGroups, PutRetentionPolicy, DeleteRetentionPolicy.
+// CreateLogGroup, DeleteLogGroup (refused while deletion protection is on), DescribeLogGroups,
+// PutRetentionPolicy, DeleteRetentionPolicy, PutLogGroupDeletionProtection.
 #include <algorithm>
 
 #include "api/logs/errors.h"
@@ -28,7 +29,7 @@ void write_group(OpContext& ctx, LogsStore& store, json::Writer& w, const LogGro
     w.Int(*g.retention_days);
   }
   w.Key("metricFilterCount");
-  w.Int(0);
+  w.Int(store.filter_count(g.id, "metric"));
   json::kv(w, "arn", arn + ":*");
   w.Key("storedBytes");
   w.Int64(store.stored_bytes(g.id, cutoff_of(ctx, g)));
@@ -62,6 +63,8 @@ Outcome delete_log_group(OpContext& ctx, const json::Value& in) {
   LogsStore store(ctx.db, ctx.scope());
   auto row = store.group(json::view(in["logGroupName"]));
   if (!row) return errors::group_not_found();
+  if (row->deletion_protection)
+    return errors::validation("Cannot delete log group with deletion protection enabled. Disable deletion protection first.");
   store.delete_group(row->id);
   state::TagsStore(ctx.db).remove_all(arns::log_group(ctx.region, ctx.account, row->name));
   return Outcome::ok("{}");
@@ -123,6 +126,14 @@ Outcome put_retention_policy(OpContext& ctx, const json::Value& in) {
   return Outcome::ok("{}");
 }
 
+Outcome put_log_group_deletion_protection(OpContext& ctx, const json::Value& in) {
+  LogsStore store(ctx.db, ctx.scope());
+  auto found = requested_group(ctx, store, in);
+  if (auto* e = std::get_if<AwsError>(&found)) return *e;
+  store.set_deletion_protection(std::get<LogGroupRow>(found).id, in["deletionProtectionEnabled"].GetBool());
+  return Outcome::ok("{}");
+}
+
 Outcome delete_retention_policy(OpContext& ctx, const json::Value& in) {
   LogsStore store(ctx.db, ctx.scope());
   auto row = store.group(json::view(in["logGroupName"]));
@@ -138,6 +149,7 @@ void register_groups(OperationTable& t) {
   t.add("logs", "DescribeLogGroups", describe_log_groups, Access::Read);
   t.add("logs", "PutRetentionPolicy", put_retention_policy, Access::Write);
   t.add("logs", "DeleteRetentionPolicy", delete_retention_policy, Access::Write);
+  t.add("logs", "PutLogGroupDeletionProtection", put_log_group_deletion_protection, Access::Write);
 }
 
 }  // namespace berth::api::logs
