@@ -53,4 +53,13 @@ int Balancer::outstanding(const std::string& key) const {
   return it == outstanding_.end() ? 0 : it->second;
 }
 
+std::vector<DrainEnd> drains_ending(const RoutingTable& t, const Balancer& b, std::int64_t now) {
+  std::vector<DrainEnd> out;
+  for (const auto& [arn, g] : t.groups)
+    for (const auto& target : g.targets)
+      if (target.drain_until && (*target.drain_until <= now || b.outstanding(target.key()) == 0))
+        out.push_back({arn, target.id, target.port, *target.drain_until});
+  return out;
+}
+
 }  // namespace berth::elb

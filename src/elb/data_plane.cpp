@@ -158,21 +158,22 @@ struct DataPlane::Impl {
     }
   }
 
-  // Every second: targets whose deregistration delay ended leave their group.
+  // Every tick: draining targets whose deregistration delay ended, or that have nothing in flight
+  // (Balancer::outstanding), leave their group; the scheduler hears of it at once and stops
+  // their tasks. Deciding and counting happen on this thread, so no request starts in between.
   void end_draining() {
-    auto t = current();
-    std::int64_t now = clock.now_millis();
-    std::vector<std::string> groups;
-    for (const auto& [arn, g] : t->groups)
-      for (const auto& target : g.targets)
-        if (target.drain_until && *target.drain_until <= now) {
-          groups.push_back(arn);
-          break;
-        }
-    if (groups.empty()) return;
-    db.write([&](state::Connection& c) { return state::Elbv2Store(c, {}).finish_draining(now) > 0; });
+    auto ending = drains_ending(*current(), balancer, clock.now_millis());
+    if (ending.empty()) return;
+    std::set<std::string> groups;
+    db.write([&](state::Connection& c) {
+      state::Elbv2Store s(c, {});
+      for (const auto& e : ending)
+        if (s.end_draining(e.tg_arn, e.id, e.port, e.drain_until)) groups.insert(e.tg_arn);
+      return !groups.empty();
+    });
+    if (groups.empty()) return;  // the table was stale: those targets were registered again
     queue_rebuild();
-    if (opt.on_targets_changed) opt.on_targets_changed(groups);
+    if (opt.on_targets_changed) opt.on_targets_changed(std::vector<std::string>(groups.begin(), groups.end()));
   }
 
   void schedule_tick() {
@@ -181,9 +182,9 @@ struct DataPlane::Impl {
       if (ec) return;
       try {
         health.tick();
-        if (++ticks % 10 == 0) end_draining();
+        end_draining();
         // A safety net for writers that do not wake us (a reset, another process's rows).
-        if (ticks % 50 == 0) queue_rebuild();
+        if (++ticks % 50 == 0) queue_rebuild();
       } catch (const std::exception& e) {
         spdlog::error("elb: {}", e.what());
       }

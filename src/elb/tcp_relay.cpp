@@ -80,6 +80,9 @@ struct TcpRelay::Impl : std::enable_shared_from_this<Impl> {
     boost::system::error_code ec;
     auto addr = asio::ip::make_address(target->address, ec);
     if (ec) co_return p->close();
+    // Counted from before the connect, so a target deregistered meanwhile does not end its
+    // draining while this connection is on its way.
+    balancer.started(key);
     asio::steady_timer connect_timer(io);
     connect_timer.expires_after(std::chrono::seconds(10));
     connect_timer.async_wait([p](boost::system::error_code e) {
@@ -90,9 +93,11 @@ struct TcpRelay::Impl : std::enable_shared_from_this<Impl> {
     });
     auto [cec] = co_await p->upstream.async_connect(tcp::endpoint(addr, static_cast<unsigned short>(target->port)), use_tuple);
     connect_timer.cancel();
-    if (cec) co_return p->close();
+    if (cec) {
+      balancer.finished(key);
+      co_return p->close();
+    }
     p->upstream.set_option(tcp::no_delay(true), ec);
-    balancer.started(key);
     p->idle.expires_after(kIdle);
     asio::co_spawn(io, watch_idle(p), asio::detached);
     auto up = [](std::shared_ptr<Pair> q) -> asio::awaitable<void> { co_await pump(q, q->upstream, q->client); };

@@ -121,7 +121,7 @@ def test_stopped_target_gets_no_traffic_and_deregistration_drains(lb_berth, targ
     b = lb_berth
     port = free_port()
     a, c = targets("a"), targets("c")
-    _, tg, _ = web_lb(b, port, delay=8)  # long enough for a slow CLI to see `draining`
+    _, tg, _ = web_lb(b, port, delay=300)  # ELB's default: only an early end lets a target go in time
     register(b, tg, a, c)
     for t in (a, c):
         wait_health(b, tg, ("127.0.0.1", t.port), "healthy")
@@ -130,14 +130,18 @@ def test_stopped_target_gets_no_traffic_and_deregistration_drains(lb_berth, targ
     assert h["Reason"] == "Target.FailedHealthChecks"
     assert all(get(port)[0:3:2] == (200, "a") for _ in range(5))
 
-    # A request in flight on a target being deregistered finishes; new ones go elsewhere.
+    # Nothing in flight on c: deregistered, it leaves at once, not after the 300 s delay.
+    elb(b, "DeregisterTargets", TargetGroupArn=tg, Targets=[{"Id": "127.0.0.1", "Port": c.port}])
+    wait_until(lambda: ("127.0.0.1", c.port) not in health(b, tg), 5, "the idle target left early")
+
+    # A request in flight on a target being deregistered finishes; new ones go elsewhere, and the
+    # target drains until that request is done, then leaves (long before the delay).
     c2 = targets("c2")
     register(b, tg, c2)
     wait_health(b, tg, ("127.0.0.1", c2.port), "healthy")
-    elb(b, "DeregisterTargets", TargetGroupArn=tg, Targets=[{"Id": "127.0.0.1", "Port": c.port}])
     for t in (a, c2):
         t.requests.clear()
-        t.delay = 1.5
+        t.delay = 3
     result = {}
     slow = threading.Thread(target=lambda: result.update(r=get(port)))
     slow.start()
@@ -150,10 +154,11 @@ def test_stopped_target_gets_no_traffic_and_deregistration_drains(lb_berth, targ
         "Description": "Target deregistration is in progress"}
     time.sleep(0.3)  # the routing table is rebuilt after the commit
     assert all(get(port)[2] == other.name for _ in range(3))
+    assert slow.is_alive()  # still in flight (3 s), so the target still drains
+    assert health(b, tg)[("127.0.0.1", busy.port)]["State"] == "draining"
     slow.join()
     assert result["r"][0:3:2] == (200, busy.name)  # the request in flight finished
-    # Once the delay has passed the target is gone.
-    wait_until(lambda: ("127.0.0.1", c.port) not in health(b, tg), 30, "draining ended")
+    wait_until(lambda: ("127.0.0.1", busy.port) not in health(b, tg), 5, "draining ended with the request")
 
 
 def test_no_targets_503_reset_502_timeout_504(lb_berth, targets):
@@ -287,7 +292,20 @@ def test_tcp_listener_relays_bytes(lb_berth):
             got = b""
             while len(got) < 21:
                 got += s.recv(1024)
-        assert got == b"HELLO THROUGH THE NLB"
+            assert got == b"HELLO THROUGH THE NLB"
+            # An open relayed connection keeps its target draining (here for up to 300 s) ...
+            elb(b, "ModifyTargetGroupAttributes", TargetGroupArn=tg,
+                Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": "300"}])
+            elb(b, "DeregisterTargets", TargetGroupArn=tg, Targets=[{"Id": "127.0.0.1"}])
+            time.sleep(0.5)  # several drain checks (every 100 ms) pass with the connection open
+            assert health(b, tg)[("127.0.0.1", echo_port)]["State"] == "draining"
+            s.sendall(b"still relayed")
+            got = b""
+            while len(got) < 13:
+                got += s.recv(1024)
+            assert got == b"STILL RELAYED"
+        # ... and once it is closed, the target leaves.
+        wait_until(lambda: ("127.0.0.1", echo_port) not in health(b, tg), 5, "draining ended with the connection")
     finally:
         echo.close()
 

@@ -62,8 +62,10 @@ def balancer(b, listener_port):
     tg = elb(b, "CreateTargetGroup", Name="web-tg", Protocol="HTTP", Port=3000, VpcId="vpc-1", TargetType="ip",
              HealthCheckPath="/health", HealthCheckIntervalSeconds=6, HealthCheckTimeoutSeconds=5,
              HealthyThresholdCount=2, UnhealthyThresholdCount=2)["TargetGroups"][0]["TargetGroupArn"]
+    # ELB's default delay: tasks stop within these tests' waits only because idle targets end
+    # their draining early, and the scheduler hears of it at once.
     elb(b, "ModifyTargetGroupAttributes", TargetGroupArn=tg,
-        Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": "1"}])
+        Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": "300"}])
     elb(b, "CreateListener", LoadBalancerArn=lb["LoadBalancerArn"], Protocol="HTTP", Port=listener_port,
         DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])
     return lb, tg

@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "common/clock.h"
 #include "elb/balancer.h"
 #include "elb/health_state.h"
 #include "elb/rule_match.h"
@@ -189,4 +190,36 @@ TEST_CASE("balancing: round robin over healthy targets, fail open, never drainin
   CHECK(b.pick(lor)->id == "b");
   b.finished("10.0.1.1:80");
   CHECK(b.outstanding("10.0.1.1:80") == 0);
+}
+
+TEST_CASE("draining: an idle draining target ends at once, a busy one when idle or at its deadline") {
+  berth::ManualClock clock(1'000'000);
+  RoutingTable t;
+  GroupEntry& g = t.groups["tg"];
+  g.arn = "tg";
+  g.targets = {{"10.0.0.1", 80, "10.0.0.1", "healthy", {}, {}},
+               {"10.0.0.2", 80, "10.0.0.2", "draining", {}, 1'300'000},   // idle
+               {"10.0.0.3", 80, "10.0.0.3", "draining", {}, 1'300'000}};  // a request in flight
+  Balancer b;
+  b.started("10.0.0.1:80");  // the healthy target's requests keep nothing
+  b.started("10.0.0.3:80");
+  auto ending = drains_ending(t, b, clock.now_millis());
+  REQUIRE(ending.size() == 1);
+  CHECK(ending[0].tg_arn == "tg");
+  CHECK(ending[0].id == "10.0.0.2");
+  CHECK(ending[0].port == 80);
+  CHECK(ending[0].drain_until == 1'300'000);  // what the removal is conditioned on
+
+  // Still busy a millisecond before the deadline: it keeps draining.
+  g.targets.erase(g.targets.begin() + 1);
+  clock.advance(299'999);
+  CHECK(drains_ending(t, b, clock.now_millis()).empty());
+  // At the deadline it ends even with the request still in flight.
+  clock.advance(1);
+  REQUIRE(drains_ending(t, b, clock.now_millis()).size() == 1);
+  // Or earlier, once its last request finished.
+  clock.advance(-100'000);
+  b.finished("10.0.0.3:80");
+  REQUIRE(drains_ending(t, b, clock.now_millis()).size() == 1);
+  CHECK(drains_ending(t, b, clock.now_millis())[0].id == "10.0.0.3");
 }

@@ -185,6 +185,48 @@ TEST_CASE("targets: unused until a listener forwards, initial on registration, d
   CHECK(h.call("DescribeTargetHealth", R"({"TargetGroupArn":")" + tg + R"("})").code() == "TargetGroupNotFound");
 }
 
+TEST_CASE("draining: an early end decided on a stale table spares a target registered again") {
+  ElbHarness h;
+  auto lb = h.lb();
+  auto tg = h.tg();
+  h.listener(lb, tg);
+  h.ok("RegisterTargets", R"({"TargetGroupArn":")" + tg + R"(","Targets":[{"Id":"172.18.0.5"},{"Id":"172.18.0.6"}]})");
+  h.ok("DeregisterTargets", R"({"TargetGroupArn":")" + tg + R"(","Targets":[{"Id":"172.18.0.5"},{"Id":"172.18.0.6"}]})");
+  std::shared_ptr<const elb::RoutingTable> table;
+  h.db->read([&](state::Connection& c) { table = elb::load_routing_table(c); });
+  elb::Balancer idle;
+  auto ending = elb::drains_ending(*table, idle, h.clock.now_millis());
+  REQUIRE(ending.size() == 2);  // both idle, long before the 300 s default delay
+
+  // Before the data plane acts, .5 is registered again and .6 deregistered again later.
+  h.ok("RegisterTargets", R"({"TargetGroupArn":")" + tg + R"(","Targets":[{"Id":"172.18.0.5"},{"Id":"172.18.0.6"}]})");
+  h.clock.advance(1'000);
+  h.ok("DeregisterTargets", R"({"TargetGroupArn":")" + tg + R"(","Targets":[{"Id":"172.18.0.6"}]})");
+  int removed = 0;
+  h.db->write([&](state::Connection& c) {
+    state::Elbv2Store s(c, {});
+    for (const auto& e : ending) removed += s.end_draining(e.tg_arn, e.id, e.port, e.drain_until);
+    return true;
+  });
+  CHECK(removed == 0);
+  auto d = h.health(tg);
+  REQUIRE(d.Size() == 2);
+  CHECK(std::string(d[0]["TargetHealth"]["State"].GetString()) == "initial");
+  CHECK(std::string(d[1]["TargetHealth"]["State"].GetString()) == "draining");
+
+  // A fresh decision ends the idle draining one, with the deadline it drains toward now.
+  h.db->read([&](state::Connection& c) { table = elb::load_routing_table(c); });
+  ending = elb::drains_ending(*table, idle, h.clock.now_millis());
+  REQUIRE(ending.size() == 1);
+  CHECK(ending[0].drain_until == kStart + 1'000 + 300'000);
+  h.db->write([&](state::Connection& c) {
+    return state::Elbv2Store(c, {}).end_draining(ending[0].tg_arn, ending[0].id, ending[0].port, ending[0].drain_until);
+  });
+  d = h.health(tg);
+  REQUIRE(d.Size() == 1);
+  CHECK(std::string(d[0]["Target"]["Id"].GetString()) == "172.18.0.5");
+}
+
 TEST_CASE("listeners and rules: default rule, priorities, conditions, redirects and fixed responses") {
   ElbHarness h;
   std::string lb = h.lb(), tg = h.tg(), other = h.tg("api-tg");
