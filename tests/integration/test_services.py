@@ -67,6 +67,13 @@ def stable(s):
     return s["status"] == "ACTIVE" and len(s["deployments"]) == 1 and s["runningCount"] == s["desiredCount"]
 
 
+def settled(s):
+    """stable, and its tasks healthy (the deployment COMPLETED): the services-stable waiter can
+    pass while tasks are RUNNING but not yet healthy, and berth's scheduler stops such old tasks
+    at once in a deployment (issue 10's note), so tests that update right after wait for this."""
+    return stable(s) and s["deployments"][0]["rolloutState"] == "COMPLETED"
+
+
 def wait_for(b, predicate, timeout=90, name="web", on_sample=None):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -129,7 +136,7 @@ def test_rolling_update_keeps_desired_tasks_running(sv, image):
     register(sv, image)
     td2 = register(sv, image, environment=[{"name": "REV", "value": "2"}])
     create(sv)
-    wait_for(sv, stable)
+    wait_for(sv, settled)
     sv.aws("ecs", "update-service", "--cluster", "demo", "--service", "web", "--task-definition", "web:2")
     lowest = [99]
 
@@ -159,7 +166,7 @@ def test_missing_image_is_rolled_back_by_the_circuit_breaker(sv, image):
     register(sv, "berth-test/missing:nope")
     create(sv, "web", 2, "web:1", "--deployment-configuration",
            "maximumPercent=200,minimumHealthyPercent=100,deploymentCircuitBreaker={enable=true,rollback=true}")
-    good = wait_for(sv, stable)["deployments"][0]["id"]
+    good = wait_for(sv, settled)["deployments"][0]["id"]
     sv.aws("ecs", "update-service", "--cluster", "demo", "--service", "web", "--task-definition", "web:2")
     s = wait_for(sv, lambda s: s["deployments"][0]["rolloutStateReason"].startswith("ECS deployment circuit breaker: rolling back"),
                  timeout=120)
@@ -201,6 +208,12 @@ def test_scale_out_and_in_then_delete(sv, image):
     assert tasks(sv, "api") == []
     rc, _, err = sv.aws_rc("ecs", "update-service", "--cluster", "demo", "--service", "api", "--desired-count", "1")
     assert rc != 0 and "ServiceNotActiveException" in err
+    # INACTIVE once every task is STOPPING or STOPPED (ECS's DeleteService text); the cluster can
+    # go only when they are STOPPED.
+    deadline = time.monotonic() + 60
+    while any(t["lastStatus"] != "STOPPED" for t in tasks(sv, "api", "STOPPED") + tasks(sv, "web", "STOPPED")):
+        assert time.monotonic() < deadline, "the deleted services' tasks never stopped"
+        time.sleep(0.3)
     sv.aws("ecs", "delete-cluster", "--cluster", "demo")
 
 
