@@ -71,3 +71,33 @@ def spawn_berth(tmp_path):
         if b.alive():
             b.proc.kill()
             b.proc.wait()
+
+
+def leaked_containers(root):
+    """Containers berth manages whose instance (its data dir, or the ephemeral dir) lies under
+    `root`; [] when Docker is not reachable."""
+    import subprocess
+    try:
+        out = subprocess.run(["docker", "ps", "-a", "--filter", "label=berth.managed",
+                              "--format", '{{.ID}} {{.Label "berth.instance"}}'],
+                             capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    root = str(root)
+    return [line.split(" ", 1)[0] for line in out.stdout.splitlines()
+            if " " in line and line.split(" ", 1)[1].startswith(root)]
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Every berth a test started must leave no container behind once its fixture ended (a
+    reset, an --ephemeral exit or a stop after reset). What one left is removed here and fails
+    the run, naming the containers, so a leak is found by the test run and not by the next user."""
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is None or exitstatus not in (0, 1):
+        return  # interrupted: fixtures may not have run their teardown
+    leaked = leaked_containers(factory.getbasetemp())
+    if leaked:
+        import subprocess
+        subprocess.run(["docker", "rm", "-f", "-v", *leaked], capture_output=True, timeout=120)
+        session.exitstatus = 1
+        print(f"\nberth containers left behind by this run (removed now): {' '.join(leaked)}", file=sys.stderr)
