@@ -51,7 +51,8 @@ Options of serve:
   --alarm-interval SECONDS  how often CloudWatch alarms are evaluated (default 60; tests shorten it)
   --stats-interval SECONDS  how often running task containers' Docker stats are sampled (default 10)
   --metrics-publish-interval SECONDS
-                            how often AWS/ECS CPU and memory utilization are published (default 60)
+                            how often AWS/ECS CPU and memory utilization and the AWS/ApplicationELB
+                            metrics are published (default 60)
   --scaling-time-scale F    multiplies Application Auto Scaling's fixed times: the 60 s periods of
                             target tracking's alarms and the 300 s default cooldowns (default 1;
                             tests use 1/60 for 1 s periods)

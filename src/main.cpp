@@ -152,6 +152,7 @@ int serve(Config cfg, const MetricsArgs& knobs) {
     scheduler_ready = &scheduler;
     elb::DataPlaneOptions elb_options;
     elb_options.health_check_scale = cfg.elb_health_check_scale;
+    elb_options.metrics_publish_every = std::chrono::seconds(knobs.metrics_publish_seconds);
     // Health changes and ended draining wake the services whose tasks own those targets.
     elb_options.on_targets_changed = [&](const std::vector<std::string>& groups) { scheduler.targets_changed(groups); };
     elb::DataPlane load_balancers(db, clock, elb_options);
@@ -282,6 +283,7 @@ int serve(Config cfg, const MetricsArgs& knobs) {
                                                                                           : cfg.listen_host);
     loopback_policy.allowed_hosts.push_back(cfg.registry_host);
     warn_if_exposed(cfg.listen_host, port);
+    load_balancers.set_api_port(port);
     maintenance.start();
     engine.start();
     scheduler.start();

@@ -5,6 +5,14 @@
 //   name berth (DNS rebinding) or an Origin that is not a loopback page is refused, AWS API
 //   calls must carry an Authorization header (every SDK signs), and /_berth/reset must be a
 //   request browsers cannot send cross-site without a preflight berth never answers;
+// - a request whose Host names a load balancer (DNSNAME[:PORT], a *.localhost name) is not
+//   berth's API but an application's traffic, exactly as on the balancer's own listener port:
+//   the server hands its connection to the ELB data plane before this policy runs (main.cpp's
+//   LoadBalancerHosts), so a browser page of any origin can use an app served through a
+//   balancer. That opens nothing of berth: the data plane serves the rest of the connection
+//   itself (a later request on it naming localhost still goes to the balancer's targets, never
+//   to berth's router), and it refuses to forward to berth's own port (DataPlane::set_api_port);
+//   a target that is berth reached otherwise meets this policy like any other client.
 // - the task-facing listener (169.254.170.2) serves metadata and credentials to any task
 //   (src/api/metadata_routes.cpp), and AWS API calls only when signed with credentials berth
 //   issued to a running task: a predicate the identity layer provides.

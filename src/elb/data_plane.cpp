@@ -11,11 +11,14 @@
 
 #include <sys/socket.h>
 
+#include "elb/alb_metrics.h"
 #include "elb/balancer.h"
 #include "elb/health_checker.h"
 #include "elb/http_proxy.h"
 #include "elb/tcp_relay.h"
+#include "metrics/series_reader.h"
 #include "state/elbv2_store.h"
+#include "state/metrics_store.h"
 
 namespace berth::elb {
 namespace asio = boost::asio;
@@ -33,14 +36,16 @@ struct DataPlane::Impl {
   std::shared_ptr<const RoutingTable> table = std::make_shared<RoutingTable>();
   std::atomic<bool> rebuild_queued{false};
 
-  Balancer balancer;
-  HttpProxy http{io, [this] { return current(); }, balancer};
+  Balancer balancer{clock};
+  AlbMetrics alb_metrics{opt.metrics_publish_every.count()};
+  HttpProxy http{io, [this] { return current(); }, balancer, alb_metrics, clock};
   TcpRelay tcp_relay{io, [this] { return current(); }, balancer};
   HealthChecker health{io, db, opt.health_check_scale, [this](const std::vector<std::string>& groups) {
                          queue_rebuild();
                          if (opt.on_targets_changed) opt.on_targets_changed(groups);
                        }};
   asio::steady_timer ticker{io};
+  asio::steady_timer publisher{io};
 
   struct Bound {
     std::shared_ptr<tcp::acceptor> acceptor;
@@ -78,6 +83,7 @@ struct DataPlane::Impl {
     }
     sync_listeners(*next);
     health.update(*next);
+    balancer.observe(*next);
     std::set<std::string> keep;
     for (const auto& [arn, g] : next->groups)
       for (const auto* t : routable(g)) keep.insert(t->key());
@@ -176,6 +182,38 @@ struct DataPlane::Impl {
     if (opt.on_targets_changed) opt.on_targets_changed(std::vector<std::string>(groups.begin(), groups.end()));
   }
 
+  // Writes the AWS/ApplicationELB datapoints of the periods that ended (AlbMetrics counts them
+  // on this thread as requests pass, so counting takes no lock).
+  void publish_metrics() {
+    auto points = alb_metrics.take(clock.now_millis(), *current());
+    if (points.empty()) return;
+    const std::int64_t now = clock.now_millis();
+    db.write([&](state::Connection& c) {
+      for (const auto& p : points) {
+        state::MetricsStore store(c, {p.account, p.region});
+        auto id = store.touch_series("AWS/ApplicationELB", p.name, metrics::canonical_dimensions(p.dimensions), now);
+        store.add_point(id, {p.ts, p.unit, p.count, p.sum, p.min, p.max, std::nullopt});
+      }
+      return true;
+    });
+  }
+
+  // On the period's grid (a little after each boundary), so each datapoint covers a whole period.
+  void schedule_publish() {
+    const std::int64_t period = std::max<std::int64_t>(opt.metrics_publish_every.count(), 1);
+    const std::int64_t now = clock.now_millis();
+    publisher.expires_after(std::chrono::milliseconds(period - now % period + std::min<std::int64_t>(period / 20, 1000)));
+    publisher.async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      try {
+        publish_metrics();
+      } catch (const std::exception& e) {
+        spdlog::error("elb: cannot publish metrics: {}", e.what());
+      }
+      schedule_publish();
+    });
+  }
+
   void schedule_tick() {
     ticker.expires_after(std::chrono::milliseconds(100));
     ticker.async_wait([this](boost::system::error_code ec) {
@@ -199,12 +237,15 @@ DataPlane::DataPlane(state::Database& db, const Clock& clock, DataPlaneOptions o
 
 DataPlane::~DataPlane() { stop(); }
 
+void DataPlane::set_api_port(unsigned short port) { impl_->http.set_own_port(port); }
+
 void DataPlane::start() {
   Impl& s = *impl_;
   s.work.emplace(s.io.get_executor());
   asio::post(s.io, [&s] {
     s.rebuild();
     s.schedule_tick();
+    s.schedule_publish();
   });
   s.thread = std::thread([&s] {
     for (;;) {
@@ -223,6 +264,7 @@ void DataPlane::stop() {
   if (!s.thread.joinable()) return;
   asio::post(s.io, [&s] {
     s.ticker.cancel();
+    s.publisher.cancel();
     for (auto& [port, b] : s.bound) {
       boost::system::error_code ec;
       b.acceptor->close(ec);

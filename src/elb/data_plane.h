@@ -6,6 +6,7 @@
 // One thread runs one io_context; everything below (routing table, balancer, upstream pool,
 // health checker) lives on it, so nothing there takes a lock. Other threads call wake(),
 // serves_host() and adopt(), which only post work or read the table under a mutex.
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -21,6 +22,9 @@ struct DataPlaneOptions {
   std::string host = "127.0.0.1";  // where listeners are served
   // Multiplies health-check intervals and timeouts (tests shorten the API's 5 s minimum).
   double health_check_scale = 1.0;
+  // How often the AWS/ApplicationELB datapoints of the period that ended are written into the
+  // metrics store (--metrics-publish-interval; a minute, as ALB).
+  std::chrono::milliseconds metrics_publish_every{60'000};
   // Called (on the data plane's thread) after a target's health changed or its draining ended,
   // with the target groups concerned: the ECS service scheduler re-evaluates its services.
   std::function<void(const std::vector<std::string>& target_groups)> on_targets_changed;
@@ -33,6 +37,10 @@ class DataPlane {
   DataPlane(const DataPlane&) = delete;
   DataPlane& operator=(const DataPlane&) = delete;
 
+  // berth's own API port on loopback (set before start()): a target there is refused with a 502,
+  // since a request forwarded to it keeps its Host, which names the balancer, and would be handed
+  // back to this data plane without end.
+  void set_api_port(unsigned short port);
   void start();  // loads the state, binds listeners, starts the thread
   void stop();   // closes listeners and connections; joins the thread
 

@@ -76,12 +76,21 @@ struct HttpProxy::Impl : std::enable_shared_from_this<Impl> {
   asio::io_context& io;
   TableSource table;
   Balancer& balancer;
+  AlbMetrics& metrics;
+  const Clock& clock;
   std::unordered_map<std::string, std::vector<std::unique_ptr<beast::tcp_stream>>> idle;  // key -> pooled upstreams
   std::list<std::weak_ptr<beast::tcp_stream>> clients;  // for close_all
   std::mt19937_64 rng{std::random_device{}()};
   bool closed = false;
+  int own_port = 0;
 
-  Impl(asio::io_context& i, TableSource t, Balancer& b) : io(i), table(std::move(t)), balancer(b) {}
+  Impl(asio::io_context& i, TableSource t, Balancer& b, AlbMetrics& m, const Clock& c)
+      : io(i), table(std::move(t)), balancer(b), metrics(m), clock(c) {}
+
+  HttpResponse elb_error(const ListenerEntry& l, int status, unsigned version) {
+    metrics.elb_answer(clock.now_millis(), l.lb_arn, status);
+    return error_page(status, version);
+  }
 
   std::unique_ptr<beast::tcp_stream> take_idle(const std::string& key) {
     auto it = idle.find(key);
@@ -125,7 +134,7 @@ struct HttpProxy::Impl : std::enable_shared_from_this<Impl> {
       if (!up) {
         boost::system::error_code ec;
         auto addr = asio::ip::make_address(target.address, ec);
-        if (ec) co_return 502;
+        if (ec || (own_port && target.port == own_port && addr.is_loopback())) co_return 502;
         up = std::make_unique<beast::tcp_stream>(io);
         up->expires_after(std::chrono::seconds(std::min(kConnectTimeoutSeconds, timeout_seconds)));
         auto [cec] = co_await up->async_connect(tcp::endpoint(addr, static_cast<unsigned short>(target.port)), use_tuple);
@@ -157,7 +166,7 @@ struct HttpProxy::Impl : std::enable_shared_from_this<Impl> {
     for (const auto& f : req) rq.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
     rq.source_ip = source_ip;
     const Rule* rule = select_rule(l.rules, rq);
-    if (!rule) co_return error_page(503, req.version());
+    if (!rule) co_return elb_error(l, 503, req.version());
     const Action& a = rule->action;
     if (a.type == Action::Type::FixedResponse) {
       HttpResponse r{static_cast<http::status>(a.status), req.version()};
@@ -178,7 +187,7 @@ struct HttpProxy::Impl : std::enable_shared_from_this<Impl> {
     const GroupEntry* g = t.group(pick_group(a, rng()));
     std::string sticky = g && g->sticky ? cookie_value(req, kStickyCookie) : "";
     const TargetEntry* target_entry = g ? balancer.pick(*g, sticky) : nullptr;
-    if (!target_entry) co_return error_page(503, req.version());
+    if (!target_entry) co_return elb_error(l, 503, req.version());
     TargetEntry chosen = *target_entry;  // the table may be swapped while we wait
 
     // What the target sees: X-Forwarded-*, ALB's trace id, and a keep-alive connection.
@@ -197,11 +206,18 @@ struct HttpProxy::Impl : std::enable_shared_from_this<Impl> {
     req.prepare_payload();
 
     HttpResponse out;
+    std::string lb_arn = l.lb_arn, tg_arn = g->arn;  // `l` and `g` live in a table that may be swapped
+    auto sent = std::chrono::steady_clock::now();
     balancer.started(chosen.key());
     int error = co_await forward(chosen, req, out, l.idle_timeout_seconds);
     balancer.finished(chosen.key());
+    std::chrono::duration<double> took = std::chrono::steady_clock::now() - sent;
+    metrics.target_answer(clock.now_millis(), lb_arn, tg_arn, error ? 0 : out.result_int(), took.count());
     req.keep_alive(client_keep_alive);
-    if (error) co_return error_page(error, req.version());
+    if (error) {
+      metrics.elb_answer(clock.now_millis(), lb_arn, error);
+      co_return error_page(error, req.version());
+    }
     strip_hop_by_hop(out.base());
     if (g->sticky && sticky != chosen.key())
       out.insert(http::field::set_cookie, std::string(kStickyCookie) + "=" + chosen.key() +
@@ -240,6 +256,8 @@ struct HttpProxy::Impl : std::enable_shared_from_this<Impl> {
                     rec == asio::error::connection_reset || rec == asio::error::operation_aborted ||
                     rec == http::error::partial_message;
         if (!gone) {
+          if (auto t = table(); const ListenerEntry* l = t->listener(listener_arn))
+            metrics.elb_answer(clock.now_millis(), l->lb_arn, 400);
           auto r = error_page(400, 11);
           r.keep_alive(false);
           client->expires_after(std::chrono::seconds(10));
@@ -262,8 +280,9 @@ struct HttpProxy::Impl : std::enable_shared_from_this<Impl> {
   }
 };
 
-HttpProxy::HttpProxy(asio::io_context& io, TableSource table, Balancer& balancer)
-    : impl_(std::make_shared<Impl>(io, std::move(table), balancer)) {}
+HttpProxy::HttpProxy(asio::io_context& io, TableSource table, Balancer& balancer, AlbMetrics& metrics,
+                     const Clock& clock)
+    : impl_(std::make_shared<Impl>(io, std::move(table), balancer, metrics, clock)) {}
 HttpProxy::~HttpProxy() = default;
 
 void HttpProxy::serve(tcp::socket client, std::string listener_arn, std::string initial) {
@@ -275,6 +294,8 @@ void HttpProxy::serve(tcp::socket client, std::string listener_arn, std::string 
   clients.push_back(stream);
   asio::co_spawn(impl_->io, impl_->session(stream, std::move(listener_arn), std::move(initial)), asio::detached);
 }
+
+void HttpProxy::set_own_port(int port) { impl_->own_port = port; }
 
 void HttpProxy::keep_only(const std::set<std::string>& keep) {
   for (auto it = impl_->idle.begin(); it != impl_->idle.end();)

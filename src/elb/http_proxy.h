@@ -11,6 +11,8 @@
 #include <set>
 #include <string>
 
+#include "common/clock.h"
+#include "elb/alb_metrics.h"
 #include "elb/balancer.h"
 #include "elb/routing_table.h"
 
@@ -19,11 +21,14 @@ namespace berth::elb {
 class HttpProxy {
  public:
   using TableSource = std::function<std::shared_ptr<const RoutingTable>()>;
-  HttpProxy(boost::asio::io_context& io, TableSource table, Balancer& balancer);
+  // Counts every request into `metrics` (AWS/ApplicationELB), in periods of `clock`'s time.
+  HttpProxy(boost::asio::io_context& io, TableSource table, Balancer& balancer, AlbMetrics& metrics, const Clock& clock);
   ~HttpProxy();
 
   // Serves one client connection of a listener; `initial` holds bytes already read from it.
   void serve(boost::asio::ip::tcp::socket client, std::string listener_arn, std::string initial);
+  // berth's API port: a target on a loopback address with this port is answered 502, unforwarded.
+  void set_own_port(int port);
   // Closes idle upstream connections to targets whose key (address:port) is not in `keep`.
   void keep_only(const std::set<std::string>& keep);
   // Ends every client and upstream connection (shutdown).

@@ -198,6 +198,7 @@ std::shared_ptr<const RoutingTable> load_routing_table(state::Connection& c) {
     g.algorithm = attr(attrs, "load_balancing.algorithm.type", "round_robin");
     g.sticky = attr(attrs, "stickiness.enabled", "false") == "true" && attr(attrs, "stickiness.type", "lb_cookie") == "lb_cookie";
     g.sticky_seconds = to_int(attr(attrs, "stickiness.lb_cookie.duration_seconds", "86400"), 86400);
+    g.slow_start_seconds = to_int(attr(attrs, "slow_start.duration_seconds", "0"), 0);
     g.in_use = used.count(tg.arn) > 0;
     bool ip = json::get_string(doc, "TargetType").value_or("instance") == "ip";
     for (const auto& t : store.targets(tg.arn))

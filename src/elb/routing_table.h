@@ -38,6 +38,7 @@ struct GroupEntry {
   std::string algorithm = "round_robin";  // or least_outstanding_requests, weighted_random
   bool sticky = false;                    // lb_cookie
   int sticky_seconds = 86400;
+  int slow_start_seconds = 0;             // slow_start.duration_seconds; 0: off
   bool in_use = false;                    // some listener or rule forwards to it
   std::vector<TargetEntry> targets;
 };

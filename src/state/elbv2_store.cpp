@@ -260,22 +260,11 @@ bool Elbv2Store::set_target_health(std::string_view tg_arn, std::string_view id,
   return c_.changes() > 0;
 }
 
-int Elbv2Store::finish_draining(std::int64_t now) {
-  c_.query("DELETE FROM elb_targets WHERE drain_until IS NOT NULL AND drain_until <= ?", now).run();
-  return c_.changes();
-}
-
 bool Elbv2Store::end_draining(std::string_view tg_arn, std::string_view id, int port, std::int64_t drain_until) {
   c_.query("DELETE FROM elb_targets WHERE tg_arn = ? AND id = ? AND port = ? AND drain_until = ?", tg_arn, id, port,
            drain_until)
       .run();
   return c_.changes() > 0;
-}
-
-std::optional<std::int64_t> Elbv2Store::next_drain_deadline() {
-  auto q = c_.query("SELECT MIN(drain_until) FROM elb_targets WHERE drain_until IS NOT NULL");
-  if (!q.step()) return std::nullopt;
-  return q.opt_int64(0);
 }
 
 }  // namespace berth::state

@@ -116,13 +116,9 @@ class Elbv2Store {
   // gone or draining (a deregistration wins over a late health check).
   bool set_target_health(std::string_view tg_arn, std::string_view id, int port, std::string_view state,
                          const std::optional<std::string>& reason, const std::optional<std::string>& description);
-  // Removes targets whose draining ended by `now`; returns how many.
-  int finish_draining(std::int64_t now);
   // Removes one draining target before (or at) its deadline, but only while it still drains
   // toward `drain_until`: one registered again, or deregistered again since, stays. True when removed.
   bool end_draining(std::string_view tg_arn, std::string_view id, int port, std::int64_t drain_until);
-  // The earliest drain deadline, if any target drains.
-  std::optional<std::int64_t> next_drain_deadline();
 
  private:
   Connection& c_;

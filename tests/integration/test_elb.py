@@ -16,7 +16,7 @@ from helpers import free_port, start_berth
 @pytest.fixture(scope="module")
 def lb_berth(tmp_path_factory):
     b = start_berth(data_dir=tmp_path_factory.mktemp("berth-elb"), log_dir=tmp_path_factory.mktemp("log"),
-                    extra=("--elb-health-check-scale", "0.1"))
+                    extra=("--elb-health-check-scale", "0.1", "--metrics-publish-interval", "1"))
     yield b
     b.stop()
 
@@ -371,3 +371,84 @@ def test_awsvpc_task_behind_the_balancer(lb_berth, tmp_path):
         assert h["Reason"] in ("Target.FailedHealthChecks", "Target.Timeout")
     finally:
         b.reset()  # removes this berth's containers
+
+
+def _raw_exchange(port, requests, timeout=10):
+    """Sends each raw request on one keep-alive connection; returns the answers' (status, body)."""
+    out = []
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        f = s.makefile("rb")
+        for r in requests:
+            s.sendall(r.encode())
+            status = int(f.readline().split()[1])
+            length = 0
+            while (line := f.readline().strip()):
+                name, _, value = line.decode().partition(":")
+                if name.lower() == "content-length":
+                    length = int(value)
+            out.append((status, f.read(length).decode()))
+    return out
+
+
+def test_handoff_by_host_is_app_traffic_and_never_reaches_berths_api(lb_berth, targets):
+    b = lb_berth
+    a = targets("a")
+    lb, tg, _ = web_lb(b, free_port())
+    register(b, tg, a)
+    wait_health(b, tg, ("127.0.0.1", a.port), "healthy")
+    host = f"{lb['DNSName']}:{b.port}"
+    # A page of another origin may use the app behind the balancer (berth's API would refuse it).
+    status, _, body = get(b.port, host=host, headers={"Origin": "https://evil.example"})
+    assert (status, body) == (200, "a")
+    status, _, body = get(b.port, path="/_berth/health", headers={"Origin": "https://evil.example"})
+    assert status == 403
+    # Once handed over, the connection stays the balancer's: a later request naming berth
+    # (Host localhost, berth's own health path) is answered by the target, not by berth.
+    answers = _raw_exchange(b.port, [
+        f"GET / HTTP/1.1\r\nHost: {host}\r\n\r\n",
+        f"GET /_berth/health HTTP/1.1\r\nHost: localhost:{b.port}\r\n\r\n",
+    ])
+    assert answers == [(200, "a"), (200, "a")]
+    assert len(a.requests) == 3
+
+
+def test_a_target_on_berths_own_port_is_refused_not_looped(lb_berth, targets):
+    b = lb_berth
+    lb, tg, _ = web_lb(b, free_port(), health_path="/_berth/health")
+    elb(b, "RegisterTargets", TargetGroupArn=tg, Targets=[{"Id": "127.0.0.1", "Port": b.port}])
+    # Forwarded with its Host (the balancer's name), the request would come straight back.
+    status, _, _ = get(b.port, host=f"{lb['DNSName']}:{b.port}")
+    assert status == 502
+    assert get(b.port, path="/_berth/health")[0] == 200  # berth is still serving
+
+
+def _statistics(b, metric, dims, start, end):
+    out = b.aws("cloudwatch", "get-metric-statistics", "--namespace", "AWS/ApplicationELB", "--metric-name", metric,
+                "--dimensions", *[f"Name={k},Value={v}" for k, v in dims], "--start-time", str(int(start)),
+                "--end-time", str(int(end)), "--period", "60", "--statistics", "Sum")
+    return sum(p["Sum"] for p in out["Datapoints"])
+
+
+def test_requests_through_the_listener_publish_application_elb_metrics(lb_berth, targets):
+    b = lb_berth
+    port = free_port()
+    a, c = targets("a"), targets("c")
+    lb, tg, _ = web_lb(b, port)
+    register(b, tg, a, c)
+    for t in (a, c):
+        wait_health(b, tg, ("127.0.0.1", t.port), "healthy")
+    start = time.time() - 120
+    for _ in range(10):
+        assert get(port)[0] == 200
+    lb_dim = lb["LoadBalancerArn"].split(":loadbalancer/")[1]
+    tg_dim = tg.split(":")[-1]
+    assert lb_dim.startswith("app/web-lb/") and tg_dim.startswith("targetgroup/web-tg/")
+    # Published each second here (--metrics-publish-interval 1): 10 requests over 2 healthy targets.
+    wait_until(lambda: _statistics(b, "RequestCountPerTarget", [("TargetGroup", tg_dim)], start, time.time() + 60) == 5,
+               timeout=30)
+    both = [("LoadBalancer", lb_dim), ("TargetGroup", tg_dim)]
+    assert _statistics(b, "RequestCount", both, start, time.time() + 60) == 10
+    assert _statistics(b, "HTTPCode_Target_2XX_Count", [("LoadBalancer", lb_dim)], start, time.time() + 60) == 10
+    names = {m["MetricName"] for m in b.aws("cloudwatch", "list-metrics", "--namespace", "AWS/ApplicationELB")["Metrics"]}
+    assert {"RequestCount", "RequestCountPerTarget", "TargetResponseTime", "HTTPCode_Target_2XX_Count",
+            "HealthyHostCount", "UnHealthyHostCount"} <= names

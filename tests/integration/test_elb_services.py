@@ -268,3 +268,49 @@ def test_kill9_behind_the_balancer_resumes_targets_and_health(tmp_path, image):
     finally:
         b.reset()
         b.stop()
+
+
+def test_bridge_ec2_service_behind_an_instance_target_group(lbs, image):
+    """bridge tasks are registered as the container instance and their published (dynamic) host
+    port, and answer through the listener."""
+    b = lbs
+    port = free_port()
+    c = {"name": "web", "image": image, "essential": True, "stopTimeout": 2, "memory": 64,
+         "command": ["/bin/busybox", "sh", "-c", SERVE], "portMappings": [{"containerPort": 3000}],
+         "environment": [{"name": "HEALTHY", "value": "yes"}]}
+    b.aws("ecs", "register-task-definition", "--cli-input-json", json.dumps(
+        {"family": "bridged", "networkMode": "bridge", "requiresCompatibilities": ["EC2"], "containerDefinitions": [c]}))
+    lb = elb(b, "CreateLoadBalancer", Name="web-lb", Subnets=["subnet-1", "subnet-2"])["LoadBalancers"][0]
+    tg = elb(b, "CreateTargetGroup", Name="inst-tg", Protocol="HTTP", Port=3000, VpcId="vpc-1", TargetType="instance",
+             HealthCheckPath="/health", HealthCheckIntervalSeconds=6, HealthCheckTimeoutSeconds=5,
+             HealthyThresholdCount=2, UnhealthyThresholdCount=2)["TargetGroups"][0]["TargetGroupArn"]
+    elb(b, "CreateListener", LoadBalancerArn=lb["LoadBalancerArn"], Protocol="HTTP", Port=port,
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])
+    # An ip target group does not fit the bridge network mode.
+    ip_tg = elb(b, "CreateTargetGroup", Name="ip-tg", Protocol="HTTP", Port=3000, VpcId="vpc-1",
+                TargetType="ip")["TargetGroups"][0]["TargetGroupArn"]
+    elb(b, "CreateRule", ListenerArn=elb(b, "DescribeListeners", LoadBalancerArn=lb["LoadBalancerArn"])[
+        "Listeners"][0]["ListenerArn"], Priority=5, Conditions=[{"Field": "path-pattern", "Values": ["/ip/*"]}],
+        Actions=[{"Type": "forward", "TargetGroupArn": ip_tg}])
+    rc, _, err = b.aws_rc("ecs", "create-service", "--cluster", "demo", "--service-name", "web", "--task-definition",
+                          "bridged", "--desired-count", "1", "--launch-type", "EC2", "--load-balancers",
+                          f"targetGroupArn={ip_tg},containerName=web,containerPort=3000")
+    assert rc != 0 and (f"The provided target group {ip_tg} has target type ip, which is incompatible with the "
+                        "bridge network mode specified in the task definition.") in err
+
+    b.aws("ecs", "create-service", "--cluster", "demo", "--service-name", "web", "--task-definition", "bridged",
+          "--desired-count", "2", "--launch-type", "EC2", "--load-balancers",
+          f"targetGroupArn={tg},containerName=web,containerPort=3000")
+
+    def settled():
+        running = [t for t in live_tasks(b) if t["lastStatus"] == "RUNNING"]
+        ports = sorted(("i-0b0e47700000000b0", t["containers"][0]["networkBindings"][0]["hostPort"]) for t in running)
+        h = health(b, tg)
+        return len(running) == 2 and sorted(h) == ports and all(v["State"] == "healthy" for v in h.values()) and ports
+
+    ports = wait_until(settled, 60, "bridge tasks healthy as instance targets")
+    assert all(p > 0 and p != 3000 for _, p in ports)  # dynamic host ports
+    answers = {get(port)[2].strip() for _ in range(8)}
+    assert len(answers) == 2, answers  # both tasks answer through the listener
+    b.aws("ecs", "update-service", "--cluster", "demo", "--service", "web", "--desired-count", "0")
+    wait_until(lambda: not health(b, tg) and not live_tasks(b), 60, "targets gone with the tasks")

@@ -2,6 +2,7 @@
 // load balancer data plane: pure functions, no sockets.
 #include <doctest/doctest.h>
 
+#include <map>
 #include <set>
 
 #include "common/clock.h"
@@ -166,7 +167,8 @@ TEST_CASE("balancing: round robin over healthy targets, fail open, never drainin
                {"10.0.0.2", 80, "10.0.0.2", "healthy", {}, {}},
                {"10.0.0.3", 80, "10.0.0.3", "unhealthy", {}, {}},
                {"10.0.0.4", 80, "10.0.0.4", "draining", {}, {}}};
-  Balancer b;
+  berth::ManualClock clock(0);
+  Balancer b(clock);
   CHECK(b.pick(g)->id == "10.0.0.1");
   CHECK(b.pick(g)->id == "10.0.0.2");
   CHECK(b.pick(g)->id == "10.0.0.1");
@@ -200,7 +202,7 @@ TEST_CASE("draining: an idle draining target ends at once, a busy one when idle 
   g.targets = {{"10.0.0.1", 80, "10.0.0.1", "healthy", {}, {}},
                {"10.0.0.2", 80, "10.0.0.2", "draining", {}, 1'300'000},   // idle
                {"10.0.0.3", 80, "10.0.0.3", "draining", {}, 1'300'000}};  // a request in flight
-  Balancer b;
+  Balancer b(clock);
   b.started("10.0.0.1:80");  // the healthy target's requests keep nothing
   b.started("10.0.0.3:80");
   auto ending = drains_ending(t, b, clock.now_millis());
@@ -222,4 +224,146 @@ TEST_CASE("draining: an idle draining target ends at once, a busy one when idle 
   b.finished("10.0.0.3:80");
   REQUIRE(drains_ending(t, b, clock.now_millis()).size() == 1);
   CHECK(drains_ending(t, b, clock.now_millis())[0].id == "10.0.0.3");
+}
+
+namespace {
+RoutingTable one_group(GroupEntry g) {
+  RoutingTable t;
+  t.groups[g.arn] = std::move(g);
+  return t;
+}
+// How many of `n` picks from the group go to each target id.
+std::map<std::string, int> shares(Balancer& b, const GroupEntry& g, int n) {
+  std::map<std::string, int> out;
+  for (int i = 0; i < n; ++i) ++out[b.pick(g)->id];
+  return out;
+}
+}  // namespace
+
+TEST_CASE("slow start: a newly healthy target's share ramps linearly over the duration (round robin)") {
+  berth::ManualClock clock(5'000'000);
+  GroupEntry g;
+  g.arn = "tg";
+  g.slow_start_seconds = 100;
+  g.targets = {{"a", 80, "10.0.0.1", "healthy", {}, {}}, {"b", 80, "10.0.0.2", "initial", {}, {}}};
+  Balancer b(clock);
+  b.observe(one_group(g));  // first sight: "a" is healthy and not in slow start
+  CHECK(b.weight(g, g.targets[0]) == 1.0);
+
+  g.targets[1].state = "healthy";  // "b" passes its health checks
+  auto t = one_group(g);
+  b.observe(t);
+  const GroupEntry& live = t.groups.at("tg");
+  CHECK(b.weight(live, live.targets[1]) == 0.0);
+  CHECK(shares(b, live, 10) == std::map<std::string, int>{{"a", 10}});  // nothing at the start
+
+  clock.advance(25'000);  // a quarter of the way: b weighs 0.25 against a's 1 -> 1 in 5
+  CHECK(b.weight(live, live.targets[1]) == doctest::Approx(0.25));
+  auto quarter = shares(b, live, 100);
+  CHECK(quarter["b"] == 20);
+  CHECK(quarter["a"] == 80);
+
+  clock.advance(50'000);  // three quarters: 0.75 / 1.75 of the requests
+  auto three_quarters = shares(b, live, 700);
+  CHECK(three_quarters["b"] == 300);
+  CHECK(three_quarters["a"] == 400);
+
+  clock.advance(25'000);  // the duration is over: a fair share, plain round robin
+  b.observe(t);
+  CHECK(b.weight(live, live.targets[1]) == 1.0);
+  auto full = shares(b, live, 100);
+  CHECK(full["a"] == 50);
+  CHECK(full["b"] == 50);
+}
+
+TEST_CASE("slow start: who enters it and who leaves it, as ALB documents") {
+  berth::ManualClock clock(0);
+  GroupEntry g;
+  g.arn = "tg";
+  g.slow_start_seconds = 60;
+  g.targets = {{"a", 80, "10.0.0.1", "initial", {}, {}}, {"b", 80, "10.0.0.2", "initial", {}, {}}};
+  Balancer b(clock);
+  b.observe(one_group(g));
+  // The first targets of a group become healthy with no full target beside them: no slow start.
+  g.targets[0].state = g.targets[1].state = "healthy";
+  auto t = one_group(g);
+  b.observe(t);
+  CHECK(b.weight(t.groups["tg"], t.groups["tg"].targets[0]) == 1.0);
+  CHECK(b.weight(t.groups["tg"], t.groups["tg"].targets[1]) == 1.0);
+
+  // A third target joins and becomes healthy: it warms up.
+  g.targets.push_back({"c", 80, "10.0.0.3", "initial", {}, {}});
+  b.observe(one_group(g));
+  g.targets[2].state = "healthy";
+  t = one_group(g);
+  b.observe(t);
+  clock.advance(30'000);
+  CHECK(b.weight(t.groups["tg"], t.groups["tg"].targets[2]) == doctest::Approx(0.5));
+  // It fails its health checks: out of slow start; healthy again: a new ramp from 0.
+  g.targets[2].state = "unhealthy";
+  b.observe(one_group(g));
+  g.targets[2].state = "healthy";
+  t = one_group(g);
+  b.observe(t);
+  CHECK(b.weight(t.groups["tg"], t.groups["tg"].targets[2]) == 0.0);
+
+  // Slow start off (0): targets become healthy at full weight.
+  g.slow_start_seconds = 0;
+  g.targets.push_back({"d", 80, "10.0.0.4", "initial", {}, {}});
+  b.observe(one_group(g));
+  g.targets[3].state = "healthy";
+  t = one_group(g);
+  b.observe(t);
+  CHECK(b.weight(t.groups["tg"], t.groups["tg"].targets[2]) == 1.0);
+  CHECK(b.weight(t.groups["tg"], t.groups["tg"].targets[3]) == 1.0);
+}
+
+TEST_CASE("slow start with least outstanding requests: a warming target takes requests in proportion") {
+  berth::ManualClock clock(0);
+  GroupEntry g;
+  g.arn = "lor";
+  g.algorithm = "least_outstanding_requests";
+  g.slow_start_seconds = 100;
+  g.targets = {{"a", 80, "10.0.0.1", "healthy", {}, {}}, {"b", 80, "10.0.0.2", "initial", {}, {}}};
+  Balancer b(clock);
+  b.observe(one_group(g));
+  g.targets[1].state = "healthy";
+  auto t = one_group(g);
+  b.observe(t);
+  const GroupEntry& live = t.groups.at("lor");
+  clock.advance(50'000);  // b at half weight: it gets a request when it has half a's load
+  // Requests that stay in flight: b ends with about a third of them (0.5 / 1.5).
+  std::map<std::string, int> held;
+  for (int i = 0; i < 30; ++i) {
+    const TargetEntry* p = b.pick(live);
+    b.started(p->key());
+    ++held[p->id];
+  }
+  CHECK(held["b"] == 10);
+  CHECK(held["a"] == 20);
+}
+
+TEST_CASE("least outstanding requests counts in flight per address:port, across groups") {
+  berth::ManualClock clock(0);
+  Balancer b(clock);
+  // Two tasks on one host (bridge: 127.0.0.1 with two host ports) are two targets.
+  GroupEntry g;
+  g.arn = "tg";
+  g.algorithm = "least_outstanding_requests";
+  g.targets = {{"i-1", 32768, "127.0.0.1", "healthy", {}, {}}, {"i-1", 32769, "127.0.0.1", "healthy", {}, {}}};
+  b.started("127.0.0.1:32768");
+  b.started("127.0.0.1:32768");
+  CHECK(b.outstanding("127.0.0.1:32769") == 0);
+  for (int i = 0; i < 3; ++i) CHECK(b.pick(g)->port == 32769);
+  // The same task in a second group: requests through either group load the same task.
+  GroupEntry other = g;
+  other.arn = "tg2";
+  b.started("127.0.0.1:32769");
+  b.started("127.0.0.1:32769");
+  b.started("127.0.0.1:32769");
+  CHECK(b.pick(other)->port == 32768);
+  CHECK(b.pick(g)->port == 32768);
+  b.finished("127.0.0.1:32769");
+  b.finished("127.0.0.1:32769");
+  CHECK(b.outstanding("127.0.0.1:32769") == 1);
 }

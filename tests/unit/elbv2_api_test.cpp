@@ -166,16 +166,20 @@ TEST_CASE("targets: unused until a listener forwards, initial on registration, d
   CHECK(g->in_use);
   REQUIRE(g->targets.size() == 2);
   CHECK(g->targets[0].drain_until == kStart + 10'000);
-  elb::Balancer b;
+  elb::Balancer b(h.clock);
   for (int i = 0; i < 3; ++i) CHECK(b.pick(*g)->id == "172.18.0.6");
   CHECK(table->listener_for_host(table->listeners[0].dns_name + ":4566") == &table->listeners[0]);
   CHECK(table->listener_for_host(table->listeners[0].dns_name) == &table->listeners[0]);
   CHECK(table->listener_for_host("other.elb.localhost") == nullptr);
 
-  // Draining ends at the deadline, not before.
-  h.db->write([&](state::Connection& c) { return state::Elbv2Store(c, {}).finish_draining(kStart + 9'999) >= 0; });
-  CHECK(h.health(tg).Size() == 2);
-  h.db->write([&](state::Connection& c) { return state::Elbv2Store(c, {}).finish_draining(kStart + 10'000) > 0; });
+  // Draining ends at the deadline, not before, while a request is in flight.
+  b.started(g->targets[0].key());
+  CHECK(elb::drains_ending(*table, b, kStart + 9'999).empty());
+  auto ending = elb::drains_ending(*table, b, kStart + 10'000);
+  REQUIRE(ending.size() == 1);
+  h.db->write([&](state::Connection& c) {
+    return state::Elbv2Store(c, {}).end_draining(ending[0].tg_arn, ending[0].id, ending[0].port, ending[0].drain_until);
+  });
   CHECK(h.health(tg).Size() == 1);
 
   // A group a listener forwards to cannot be deleted.
@@ -194,7 +198,7 @@ TEST_CASE("draining: an early end decided on a stale table spares a target regis
   h.ok("DeregisterTargets", R"({"TargetGroupArn":")" + tg + R"(","Targets":[{"Id":"172.18.0.5"},{"Id":"172.18.0.6"}]})");
   std::shared_ptr<const elb::RoutingTable> table;
   h.db->read([&](state::Connection& c) { table = elb::load_routing_table(c); });
-  elb::Balancer idle;
+  elb::Balancer idle(h.clock);
   auto ending = elb::drains_ending(*table, idle, h.clock.now_millis());
   REQUIRE(ending.size() == 2);  // both idle, long before the 300 s default delay
 

@@ -7,6 +7,8 @@
 
 #include "dispatch_harness.h"
 #include "ecs/load_balancing.h"
+#include "elb/balancer.h"
+#include "elb/routing_table.h"
 #include "ecs/service_scheduler.h"
 #include "state/ecs_service_store.h"
 #include "state/ecs_service_target_store.h"
@@ -155,9 +157,21 @@ struct World : test::DispatchHarness {
       return true;
     });
   }
-  // What the data plane's drain sweep would do at the deadline.
+  // The data plane's drain sweep (drains_ending, then Elbv2Store::end_draining) with a request
+  // in flight on every target, so draining ends at its deadline and not earlier.
   void end_draining() {
-    db->write([&](state::Connection& c) { return state::Elbv2Store(c, {}).finish_draining(clock.now_millis()) > 0; });
+    std::shared_ptr<const elb::RoutingTable> table;
+    db->read([&](state::Connection& c) { table = elb::load_routing_table(c); });
+    elb::Balancer busy(clock);
+    for (const auto& [arn, g] : table->groups)
+      for (const auto& t : g.targets) busy.started(t.key());
+    db->write([&](state::Connection& c) {
+      state::Elbv2Store s(c, {});
+      bool removed = false;
+      for (const auto& e : elb::drains_ending(*table, busy, clock.now_millis()))
+        removed = s.end_draining(e.tg_arn, e.id, e.port, e.drain_until) || removed;
+      return removed;
+    });
   }
 
   rapidjson::Document describe() {

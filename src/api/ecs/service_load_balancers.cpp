@@ -38,6 +38,7 @@ std::optional<AwsError> check_load_balancers(OpContext& ctx, const json::Value& 
       // berth has no Classic Load Balancers: any name is one that does not exist.
       if (auto name = json::get_string(lb, "loadBalancerName"))
         return errors::invalid_parameter("The load balancer " + std::string(*name) + " does not exist.");
+      // berth's wording: no source shows ECS's text for an entry naming neither.
       return errors::invalid_parameter("targetGroupArn must be specified for an Application or Network Load Balancer.");
     }
     auto tg = elb.target_group(*tg_arn);
@@ -58,7 +59,8 @@ std::optional<AwsError> check_load_balancers(OpContext& ctx, const json::Value& 
                                        " network mode specified in the task definition.");
     auto name = json::get_string(lb, "containerName");
     auto port = json::get_int(lb, "containerPort");
-    if (!name || !port)
+    if (!name || name->empty()) return errors::invalid_parameter("Container Name can not be blank.");
+    if (!port)  // berth's wording: no source shows ECS's text for a missing containerPort
       return errors::invalid_parameter("containerName and containerPort must be specified with a targetGroupArn.");
     const json::Value* container = container_named(tdoc, *name);
     if (!container)

@@ -124,25 +124,22 @@ Outcome create_load_balancer(OpContext& ctx, const json::Value& in) {
 
 Outcome describe_load_balancers(OpContext& ctx, const json::Value& in) {
   Elbv2Store store(ctx.db, ctx.scope());
-  std::vector<LoadBalancerRow> rows;
   auto* arns = json::member(in, "LoadBalancerArns");
   auto* names = json::member(in, "Names");
   if (arns && names) return errors::validation("Load balancer names and load balancer ARNs cannot be specified at the same time");
-  if (arns && !arns->Empty()) {
-    for (const auto& v : arns->GetArray()) {
-      auto r = store.load_balancer(json::view(v));
-      if (!r) return errors::load_balancer_not_found();
-      rows.push_back(*r);
-    }
-    return reply_with(store, rows, std::nullopt);
-  }
-  if (names && !names->Empty()) {
-    for (const auto& v : names->GetArray()) {
-      auto r = store.load_balancer_named(json::view(v));
-      if (!r) return AwsError::client("LoadBalancerNotFound", "Load balancers '[" + std::string(json::view(v)) + "]' not found");
-      rows.push_back(*r);
-    }
-    return reply_with(store, rows, std::nullopt);
+  std::optional<std::variant<std::vector<LoadBalancerRow>, AwsError>> named;
+  if (arns && !arns->Empty())
+    named = rows_named<LoadBalancerRow>(*arns, [&](std::string_view arn) { return store.load_balancer(arn); },
+                                        [](std::string_view) { return errors::load_balancer_not_found(); });
+  else if (names && !names->Empty())
+    named = rows_named<LoadBalancerRow>(
+        *names, [&](std::string_view name) { return store.load_balancer_named(name); },
+        [](std::string_view name) {
+          return AwsError::client("LoadBalancerNotFound", "Load balancers '[" + std::string(name) + "]' not found");
+        });
+  if (named) {
+    if (auto* e = std::get_if<AwsError>(&*named)) return *e;
+    return reply_with(store, std::get<std::vector<LoadBalancerRow>>(*named), std::nullopt);
   }
   auto all = store.load_balancers();
   std::vector<std::string> keys;

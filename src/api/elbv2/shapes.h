@@ -38,6 +38,19 @@ std::variant<std::vector<state::Tag>, AwsError> tags_of(const json::Value* list)
 // The resource a tags call names, if it exists in the caller's scope.
 bool resource_exists(state::Elbv2Store& store, std::string_view arn, AwsError& not_found);
 
+// The rows a Describe call names by ARN or name, in the order given; the first that does not
+// exist answers `not_found(that value)`. `find` looks one value up (an optional row).
+template <typename Row, typename Find, typename NotFound>
+std::variant<std::vector<Row>, AwsError> rows_named(const json::Value& values, Find find, NotFound not_found) {
+  std::vector<Row> rows;
+  for (const auto& v : values.GetArray()) {
+    std::optional<Row> r = find(json::view(v));
+    if (!r) return not_found(json::view(v));
+    rows.push_back(std::move(*r));
+  }
+  return rows;
+}
+
 // Pages a sorted list by Marker (the last key returned) and PageSize (default 400).
 struct Page {
   std::size_t begin = 0, end = 0;

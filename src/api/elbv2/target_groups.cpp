@@ -170,23 +170,21 @@ Outcome describe_target_groups(OpContext& ctx, const json::Value& in) {
   auto lb = json::get_string(in, "LoadBalancerArn");
   if ((arns && names) || (lb && (arns || names)))
     return errors::validation("Only one of target group ARNs, names or a load balancer ARN can be specified");
+  std::optional<std::variant<std::vector<TargetGroupRow>, AwsError>> named;
+  if (arns && !arns->Empty())
+    named = rows_named<TargetGroupRow>(*arns, [&](std::string_view arn) { return store.target_group(arn); },
+                                       [](std::string_view) { return errors::target_group_not_found(); });
+  else if (names && !names->Empty())
+    named = rows_named<TargetGroupRow>(
+        *names, [&](std::string_view name) { return store.target_group_named(name); },
+        [](std::string_view name) {
+          return AwsError::client("TargetGroupNotFound", "Target groups '[" + std::string(name) + "]' not found");
+        });
+  if (named) {
+    if (auto* e = std::get_if<AwsError>(&*named)) return *e;
+    return reply_with(store, std::get<std::vector<TargetGroupRow>>(*named), std::nullopt);
+  }
   std::vector<TargetGroupRow> rows;
-  if (arns && !arns->Empty()) {
-    for (const auto& v : arns->GetArray()) {
-      auto r = store.target_group(json::view(v));
-      if (!r) return errors::target_group_not_found();
-      rows.push_back(*r);
-    }
-    return reply_with(store, rows, std::nullopt);
-  }
-  if (names && !names->Empty()) {
-    for (const auto& v : names->GetArray()) {
-      auto r = store.target_group_named(json::view(v));
-      if (!r) return AwsError::client("TargetGroupNotFound", "Target groups '[" + std::string(json::view(v)) + "]' not found");
-      rows.push_back(*r);
-    }
-    return reply_with(store, rows, std::nullopt);
-  }
   if (lb) {
     if (!store.load_balancer(*lb)) return errors::load_balancer_not_found();
     for (const auto& arn : store.target_groups_of(*lb))
