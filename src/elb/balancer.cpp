@@ -92,17 +92,16 @@ const TargetEntry* Balancer::pick(const GroupEntry& g, std::string_view sticky_k
   }
   std::uint64_t& next = next_[g.arn];
   if (g.algorithm == "least_outstanding_requests") {
-    // Fewest in flight per unit of weight ((n + 1) / w: a target at half weight gets a request
-    // when it has half as many in flight as a full one); ties go round robin.
+    // Fewest in flight; ties go round robin so equal targets share the load. (ELBv2 refuses slow
+    // start with this algorithm, so no weight applies.)
     const TargetEntry* best = nullptr;
-    double best_score = 0;
+    int best_n = 0;
     for (std::size_t i = 0; i < candidates.size(); ++i) {
-      std::size_t j = (next + i) % candidates.size();
-      if (weights[j] <= 0) continue;
-      double score = (outstanding(candidates[j]->key()) + 1) / weights[j];
-      if (!best || score < best_score) {
-        best = candidates[j];
-        best_score = score;
+      const auto* t = candidates[(next + i) % candidates.size()];
+      int n = outstanding(t->key());
+      if (!best || n < best_n) {
+        best = t;
+        best_n = n;
       }
     }
     ++next;

@@ -20,7 +20,7 @@ class Balancer {
   explicit Balancer(const Clock& clock) : clock_(clock) {}
 
   // The target for a new request: the sticky one when it is still routable, else the next by
-  // the group's algorithm, each target weighted by its slow start. Null when nothing is routable.
+  // the group's algorithm (round robin weighted by slow start). Null when nothing is routable.
   const TargetEntry* pick(const GroupEntry& g, std::string_view sticky_key = {});
 
   // A new routing table is in force. Slow start as ALB has it: in a group whose

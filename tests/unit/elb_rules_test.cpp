@@ -318,31 +318,6 @@ TEST_CASE("slow start: who enters it and who leaves it, as ALB documents") {
   CHECK(b.weight(t.groups["tg"], t.groups["tg"].targets[3]) == 1.0);
 }
 
-TEST_CASE("slow start with least outstanding requests: a warming target takes requests in proportion") {
-  berth::ManualClock clock(0);
-  GroupEntry g;
-  g.arn = "lor";
-  g.algorithm = "least_outstanding_requests";
-  g.slow_start_seconds = 100;
-  g.targets = {{"a", 80, "10.0.0.1", "healthy", {}, {}}, {"b", 80, "10.0.0.2", "initial", {}, {}}};
-  Balancer b(clock);
-  b.observe(one_group(g));
-  g.targets[1].state = "healthy";
-  auto t = one_group(g);
-  b.observe(t);
-  const GroupEntry& live = t.groups.at("lor");
-  clock.advance(50'000);  // b at half weight: it gets a request when it has half a's load
-  // Requests that stay in flight: b ends with about a third of them (0.5 / 1.5).
-  std::map<std::string, int> held;
-  for (int i = 0; i < 30; ++i) {
-    const TargetEntry* p = b.pick(live);
-    b.started(p->key());
-    ++held[p->id];
-  }
-  CHECK(held["b"] == 10);
-  CHECK(held["a"] == 20);
-}
-
 TEST_CASE("least outstanding requests counts in flight per address:port, across groups") {
   berth::ManualClock clock(0);
   Balancer b(clock);

@@ -115,6 +115,18 @@ TEST_CASE("CreateTargetGroup: ELBv2's HTTP health-check defaults, attributes, du
                                                   R"(","Attributes":[{"Key":"load_balancing.algorithm.type","Value":"fastest"}]})").code() == "ValidationError");
   h.ok("ModifyTargetGroupAttributes", R"({"TargetGroupArn":")" + arn +
                                           R"(","Attributes":[{"Key":"deregistration_delay.timeout_seconds","Value":"5"}]})");
+  // Slow start and least outstanding requests do not go together (ALB's guide), in one call or two.
+  auto set = [&](const std::string& attrs) {
+    return h.call("ModifyTargetGroupAttributes", R"({"TargetGroupArn":")" + arn + R"(","Attributes":)" + attrs + "}");
+  };
+  CHECK(set(R"([{"Key":"slow_start.duration_seconds","Value":"30"},{"Key":"load_balancing.algorithm.type","Value":"least_outstanding_requests"}])")
+            .code() == "InvalidConfigurationRequest");
+  h.ok("ModifyTargetGroupAttributes", R"({"TargetGroupArn":")" + arn +
+                                          R"(","Attributes":[{"Key":"slow_start.duration_seconds","Value":"30"}]})");
+  CHECK(set(R"([{"Key":"load_balancing.algorithm.type","Value":"least_outstanding_requests"}])").code() ==
+        "InvalidConfigurationRequest");
+  CHECK(set(R"([{"Key":"slow_start.duration_seconds","Value":"0"},{"Key":"load_balancing.algorithm.type","Value":"least_outstanding_requests"}])")
+            .code().empty());
   // Same settings: the same group; other settings: a clash.
   auto again = h.ok("CreateTargetGroup", R"({"Name":"web-tg","Protocol":"HTTP","Port":3000,"VpcId":"vpc-1","TargetType":"ip"})");
   CHECK(std::string(again.body["TargetGroups"][0]["TargetGroupArn"].GetString()) == arn);

@@ -106,6 +106,12 @@ std::optional<AwsError> apply_attributes(AttributeMap& attrs, const json::Value&
     if (auto why = bad_value(key, value)) return errors::validation(*why);
     next[key] = value;
   }
+  // ALB: "You cannot enable both slow start mode and least outstanding requests" (the text is
+  // berth's; the error code is ELBv2's for settings that do not go together).
+  if (next["load_balancing.algorithm.type"] == "least_outstanding_requests" &&
+      next.count("slow_start.duration_seconds") && next["slow_start.duration_seconds"] != "0")
+    return errors::invalid_configuration(
+        "Slow start mode cannot be enabled with the least_outstanding_requests load balancing algorithm");
   attrs = std::move(next);
   return std::nullopt;
 }
