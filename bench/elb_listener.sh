@@ -17,13 +17,13 @@ rss() { awk '/VmRSS/ {print $2}' /proc/$pid/status; }
 cid=$(docker run -d --rm -p 127.0.0.1::3000 "$image" /bin/busybox sh -c \
       'mkdir -p /w && echo hello > /w/index.html && exec /bin/busybox httpd -f -p 3000 -h /w')
 "$bin" serve --ephemeral --listen 127.0.0.1:$port --log-level warn & pid=$!
-trap 'kill $pid 2>/dev/null || true; docker rm -f $cid >/dev/null' EXIT
+trap 'kill $pid 2>/dev/null || true; docker rm -f $cid >/dev/null' EXIT INT TERM
 tport=$(docker port "$cid" 3000/tcp | head -1 | sed 's/.*://')
 until curl -sf -o /dev/null "http://127.0.0.1:$port/_berth/health"; do sleep 0.01; done
 
 lb=$(awsl elbv2 create-load-balancer --name bench --subnets s-1 s-2 --query 'LoadBalancers[0].LoadBalancerArn')
 tg=$(awsl elbv2 create-target-group --name bench --protocol HTTP --port 3000 --vpc-id v-1 --target-type ip \
-     --health-check-interval-seconds 5 --healthy-threshold-count 2 --query 'TargetGroups[0].TargetGroupArn')
+     --health-check-interval-seconds 5 --health-check-timeout-seconds 2 --healthy-threshold-count 2 --query 'TargetGroups[0].TargetGroupArn')
 awsl elbv2 create-listener --load-balancer-arn "$lb" --protocol HTTP --port "$lport" \
      --default-actions Type=forward,TargetGroupArn="$tg" >/dev/null
 awsl elbv2 register-targets --target-group-arn "$tg" --targets Id=127.0.0.1,Port="$tport"
@@ -35,26 +35,26 @@ echo "listener (127.0.0.1:$lport):"; wrk -t2 -c32 -d${secs}s --latency "http://1
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 before=$(rss)
-for i in $(seq 1 100); do
-  awsl elbv2 create-listener --load-balancer-arn "$lb" --protocol HTTP --port "$(free_port)" \
-       --default-actions Type=forward,TargetGroupArn="$tg" >/dev/null
-done
+/usr/bin/python3 - "$port" "$lb" "$tg" <<'PY'
+import boto3, socket, sys
+elbv2 = boto3.client("elbv2", endpoint_url=f"http://127.0.0.1:{sys.argv[1]}")
+for _ in range(100):
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close()
+    elbv2.create_listener(LoadBalancerArn=sys.argv[2], Protocol="HTTP", Port=p,
+                          DefaultActions=[{"Type": "forward", "TargetGroupArn": sys.argv[3]}])
+PY
 sleep 2
-echo "100 idle listeners: $(( ($(rss) - before) )) KiB more resident ($(( ($(rss) - before) / 100 )) KiB each)"
+echo "100 idle listeners: $(( $(rss) - before )) KiB more resident ($(( ($(rss) - before) / 100 )) KiB each)"
 
-before=$(rss)
-/usr/bin/python3 - "$lport" <<'PY' &
-import socket, sys, time
-conns = []
+/usr/bin/python3 - "$lport" "$pid" <<'PY'
+import socket, sys
+def rss():
+    return int(next(l for l in open(f"/proc/{sys.argv[2]}/status") if l.startswith("VmRSS")).split()[1])
+before, conns = rss(), []
 for _ in range(1000):
     s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
     s.sendall(b"GET / HTTP/1.1\r\nHost: bench\r\n\r\n")
     s.recv(4096)
     conns.append(s)
-print("1000 keep-alive connections open", flush=True)
-time.sleep(5)
+print(f"1000 keep-alive client connections (each after one request): {rss() - before} KiB more resident")
 PY
-py=$!
-sleep 4
-echo "1000 keep-alive client connections: $(( $(rss) - before )) KiB more resident"
-wait $py
