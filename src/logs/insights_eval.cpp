@@ -184,6 +184,9 @@ struct Evaluator::Impl {
   bool sorted = false;
   std::size_t matched_at = 0;   // the command index at which an event counts as matched
   std::optional<std::size_t> stop_limit;  // a limit only streaming commands precede
+  // A bounded `sort @timestamp desc` that only streaming commands precede: events come newest
+  // first, so once its heap is full no later event can enter it and the scan may stop.
+  std::optional<std::size_t> stop_sort;
   Result result;
 
   Impl(const Query& query, std::size_t max) : q(query), max_rows(max), states(query.commands.size()) {
@@ -226,6 +229,8 @@ struct Evaluator::Impl {
         case Command::Kind::Sort:
           sorted = true;
           st.keep_top = rows_kept_after_sort(q, i, max_rows);
+          if (!barrier_seen && st.keep_top && newest_first_key(c) && !assigned_before(i, "@timestamp"))
+            stop_sort = i;
           break;
         case Command::Kind::Limit:
           if (!barrier_seen && !stop_limit) stop_limit = i;
@@ -238,6 +243,23 @@ struct Evaluator::Impl {
     columns = shown ? *shown : cols;
     if (columns.empty()) columns = {"@timestamp", "@message"};
     if (!aggregated && std::find(columns.begin(), columns.end(), "@ptr") == columns.end()) columns.push_back("@ptr");
+  }
+
+  static bool newest_first_key(const Command& sort) {
+    return sort.sort.size() == 1 && sort.sort[0].descending && sort.sort[0].expr->kind == Expr::Kind::Field &&
+           sort.sort[0].expr->text == "@timestamp";
+  }
+
+  // Whether a command before `end` sets a field of this name (fields ... as NAME, parse).
+  bool assigned_before(std::size_t end, const std::string& name) const {
+    for (std::size_t i = 0; i < end; ++i) {
+      const Command& c = q.commands[i];
+      for (const auto& p : c.items)
+        if (p.name == name && !(p.expr && p.expr->kind == Expr::Kind::Field && p.expr->text == name)) return true;
+      if (c.kind == Command::Kind::Parse && std::find(c.names.begin(), c.names.end(), name) != c.names.end())
+        return true;
+    }
+    return false;
   }
 
   void prepare(const Expr& e) {
@@ -574,6 +596,7 @@ struct Evaluator::Impl {
     push(std::move(r), 0);
     if (stop_limit && states[*stop_limit].seen >= q.commands[*stop_limit].limit) return false;
     if (!aggregated && !sorted && output.size() >= max_rows) return false;
+    if (stop_sort && states[*stop_sort].top.size() >= *states[*stop_sort].keep_top) return false;
     return true;
   }
 

@@ -236,3 +236,23 @@ TEST_CASE("insights: a sort followed by a limit keeps the first rows, ties stabl
   REQUIRE(f.rows.size() == 3);
   for (const auto& row : f.rows) CHECK(field(row, "@message") == "n=10");
 }
+
+TEST_CASE("insights: `sort @timestamp desc | limit N` stops the newest-first scan once N rows are kept") {
+  ParseError error;
+  auto q = parse("fields @message | sort @timestamp desc | limit 2", error);
+  REQUIRE(q);
+  Evaluator ev(*q, 100);
+  CHECK(ev.add(events()[0]));
+  CHECK_FALSE(ev.add(events()[1]));
+  auto r = ev.finish();
+  REQUIRE(r.rows.size() == 2);
+  CHECK(r.records_scanned == 2);
+  CHECK(field(r.rows[0], "@message") == events()[0].message);
+  // Ascending, or a @timestamp the query redefines, must read everything.
+  for (std::string_view text : {"sort @timestamp asc | limit 2", "fields @ingestionTime as @timestamp | sort @timestamp desc | limit 2",
+                                "stats count(*) by bin(1m) as @timestamp | sort @timestamp desc | limit 1"}) {
+    auto other = parse(text, error);
+    REQUIRE_MESSAGE(other, error.message);
+    CHECK(run(*other, events()).records_scanned == 6);
+  }
+}
