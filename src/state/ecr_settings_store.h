@@ -12,6 +12,16 @@
 
 namespace berth::state {
 
+// The kinds of setting, shared by the ECR handlers and registry/replication.
+namespace ecr_setting {
+inline constexpr const char* kRegistryPolicy = "registry-policy";
+inline constexpr const char* kReplication = "replication";      // key ""
+inline constexpr const char* kScanning = "scanning";            // key ""
+inline constexpr const char* kAccountSetting = "account-setting";
+inline constexpr const char* kPullThroughCache = "pull-through-cache";
+inline constexpr const char* kCreationTemplate = "creation-template";
+}  // namespace ecr_setting
+
 struct EcrSettingRow {
   std::string key;
   std::string doc;

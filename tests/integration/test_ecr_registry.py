@@ -6,7 +6,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from helpers import DEFAULT_ACCOUNT
+from helpers import DEFAULT_ACCOUNT, sdk_authorization
 from test_ecr_api import make_image
 
 POLICY = json.dumps({
@@ -66,17 +66,46 @@ def test_replication_configuration(aws, ecr):
     assert error_of(ecr.put_replication_configuration, replicationConfiguration=many)["Code"] == \
         "InvalidParameterException"
     assert ecr.describe_registry()["replicationConfiguration"] == config
-    # berth does not copy images: a matching image reports FAILED for the destination.
-    ecr.create_repository(repositoryName="team/app")
-    manifest = make_image(ecr, "team/app")
-    ecr.put_image(repositoryName="team/app", imageManifest=manifest, imageTag="v1")
-    status = ecr.describe_image_replication_status(repositoryName="team/app", imageId={"imageTag": "v1"})
-    assert status["imageId"]["imageTag"] == "v1"
-    assert [(s["region"], s["status"]) for s in status["replicationStatuses"]] == [("eu-west-1", "FAILED")]
     ecr.create_repository(repositoryName="other")
-    ecr.put_image(repositoryName="other", imageManifest=manifest, imageTag="v1")
+    ecr.put_image(repositoryName="other", imageManifest=make_image(ecr, "other"), imageTag="v1")
     assert ecr.describe_image_replication_status(repositoryName="other",
                                                  imageId={"imageTag": "v1"})["replicationStatuses"] == []
+
+
+def test_pushed_images_replicate_to_other_regions(berth, ecr):
+    west = berth.client("ecr", region="eu-west-1")
+    ecr.create_repository(repositoryName="team/app")
+    before = ecr.put_image(repositoryName="team/app", imageManifest=make_image(ecr, "team/app", b"old"),
+                           imageTag="old")["image"]["imageId"]["imageDigest"]
+    # The destination registry's template for REPLICATION shapes the repository replication makes.
+    auth = sdk_authorization(region="eu-west-1", service="ecr")
+    status, _, body = berth.raw("CreateRepositoryCreationTemplate",
+                                {"prefix": "team", "appliedFor": ["REPLICATION"], "imageTagMutability": "IMMUTABLE",
+                                 "resourceTags": [{"Key": "copied", "Value": "yes"}]},
+                                target=f"{TARGET}.CreateRepositoryCreationTemplate", headers={"Authorization": auth})
+    assert status == 200, body
+    ecr.put_replication_configuration(replicationConfiguration={"rules": [
+        {"destinations": [{"region": "eu-west-1", "registryId": DEFAULT_ACCOUNT}],
+         "repositoryFilters": [{"filter": "team", "filterType": "PREFIX_MATCH"}]}]})
+    manifest = make_image(ecr, "team/app")
+    digest = ecr.put_image(repositoryName="team/app", imageManifest=manifest,
+                           imageTag="v1")["image"]["imageId"]["imageDigest"]
+    repo = west.describe_repositories(repositoryNames=["team/app"])["repositories"][0]
+    assert repo["repositoryArn"] == f"arn:aws:ecr:eu-west-1:{DEFAULT_ACCOUNT}:repository/team/app"
+    assert repo["imageTagMutability"] == "IMMUTABLE"
+    assert west.list_tags_for_resource(resourceArn=repo["repositoryArn"])["tags"] == [{"Key": "copied", "Value": "yes"}]
+    copy = west.batch_get_image(repositoryName="team/app", imageIds=[{"imageTag": "v1"}])["images"][0]
+    assert copy["imageId"]["imageDigest"] == digest and copy["imageManifest"] == manifest
+    # Its layers are there too: the copy can be pulled by layer.
+    layer = json.loads(manifest)["layers"][0]["digest"]
+    assert west.get_download_url_for_layer(repositoryName="team/app", layerDigest=layer)["layerDigest"] == layer
+    status = ecr.describe_image_replication_status(repositoryName="team/app", imageId={"imageTag": "v1"})
+    assert status["replicationStatuses"] == [{"region": "eu-west-1", "registryId": DEFAULT_ACCOUNT,
+                                              "status": "COMPLETE"}]
+    # An image pushed before the rule is not copied, as with ECR.
+    old = ecr.describe_image_replication_status(repositoryName="team/app", imageId={"imageDigest": before})
+    assert old["replicationStatuses"][0]["status"] == "FAILED"
+    assert [i["imageTag"] for i in west.list_images(repositoryName="team/app")["imageIds"]] == ["v1"]
 
 
 def test_registry_and_repository_scanning_configuration(aws, ecr):

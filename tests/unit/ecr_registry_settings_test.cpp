@@ -4,6 +4,8 @@
 
 #include "api/ecr/registry_rules.h"
 #include "dispatch_harness.h"
+#include "registry/replication.h"
+#include "state/ecr_settings_store.h"
 
 using namespace berth;
 using namespace berth::api::ecr;
@@ -110,4 +112,41 @@ TEST_CASE("ecr pull through cache rules and creation templates") {
   CHECK(std::string(updated.body["repositoryCreationTemplate"]["imageTagMutability"].GetString()) == "IMMUTABLE");
   CHECK(updated.body["repositoryCreationTemplate"]["appliedFor"].Size() == 1);
   CHECK(h.call("UpdateRepositoryCreationTemplate", R"({"prefix":"none"})").code() == "TemplateNotFoundException");
+}
+
+TEST_CASE("ecr replication copies a put image to matching destinations, with the template") {
+  EcrHarness h;
+  h.ok("PutReplicationConfiguration",
+       R"({"replicationConfiguration":{"rules":[{"destinations":[{"region":"eu-west-1","registryId":"000000000000"}],)"
+       R"("repositoryFilters":[{"filter":"team","filterType":"PREFIX_MATCH"}]}]}})");
+  state::Scope east{"000000000000", "us-east-1"}, west{"000000000000", "eu-west-1"};
+  std::string blob = "sha256:" + std::string(64, 'a'), digest = "sha256:" + std::string(64, 'b');
+  h.db->write([&](state::Connection& c) {
+    state::EcrSettingsStore(c, west).put(state::ecr_setting::kCreationTemplate, "ROOT",
+                                         R"({"prefix":"ROOT","appliedFor":["REPLICATION"],"imageTagMutability":"IMMUTABLE"})",
+                                         kStart);
+    state::EcrStore store(c, east);
+    for (std::string name : {"team/app", "solo"}) {
+      state::RepositoryRow repo;
+      repo.name = name;
+      repo.arn = "arn:aws:ecr:us-east-1:000000000000:repository/" + name;
+      repo.id = store.insert_repository(repo);
+      store.add_blob(blob, 10, kStart);
+      store.link_blob(repo.id, blob, kStart);
+      state::ImageRow img{digest, "application/vnd.oci.image.manifest.v1+json", std::nullopt, "{}", 10, kStart, {}, {}};
+      store.put_image(repo.id, img, {blob});
+      store.set_tag(repo.id, "v1", digest);
+      CHECK(registry::replicate_image(c, east, repo, digest, std::string("v1"), kStart + 1) ==
+            (name == "team/app" ? 1 : 0));
+    }
+    state::EcrStore to(c, west);
+    auto copy = to.repository("team/app");
+    REQUIRE(copy);
+    CHECK(copy->tag_mutability == "IMMUTABLE");
+    CHECK(to.tagged(copy->id, "v1") == digest);
+    CHECK(to.blob_linked(copy->id, blob));
+    CHECK(registry::replicated(c, west, "team/app", digest));
+    CHECK_FALSE(to.repository("solo"));
+    return true;
+  });
 }

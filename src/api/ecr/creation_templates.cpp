@@ -15,7 +15,6 @@ namespace berth::api::ecr {
 namespace {
 using state::EcrSettingsStore;
 
-constexpr const char* kTemplate = "creation-template";
 constexpr std::size_t kMaxTemplates = 100;  // berth's bound; ECR's quota was not established
 
 // The members a template keeps; `in` is a Create or Update request, `base` the stored template
@@ -87,35 +86,35 @@ Outcome template_reply(OpContext& ctx, const state::EcrSettingRow& row) {
 Outcome create_template(OpContext& ctx, const json::Value& in) {
   std::string prefix(json::view(in["prefix"]));
   EcrSettingsStore store(ctx.db, ctx.scope());
-  if (store.get(kTemplate, prefix)) return errors::template_exists(prefix, ctx.account);
-  if (store.all(kTemplate).size() >= kMaxTemplates)
+  if (store.get(state::ecr_setting::kCreationTemplate, prefix)) return errors::template_exists(prefix, ctx.account);
+  if (store.all(state::ecr_setting::kCreationTemplate).size() >= kMaxTemplates)
     return AwsError::client("LimitExceededException",
                             "The maximum number of repository creation templates has been reached for this registry.");
   auto doc = template_doc(in, nullptr);
   if (auto* e = std::get_if<AwsError>(&doc)) return *e;
-  store.put(kTemplate, prefix, std::get<std::string>(doc), ctx.clock.now_millis());
-  return template_reply(ctx, *store.get(kTemplate, prefix));
+  store.put(state::ecr_setting::kCreationTemplate, prefix, std::get<std::string>(doc), ctx.clock.now_millis());
+  return template_reply(ctx, *store.get(state::ecr_setting::kCreationTemplate, prefix));
 }
 
 Outcome update_template(OpContext& ctx, const json::Value& in) {
   std::string prefix(json::view(in["prefix"]));
   EcrSettingsStore store(ctx.db, ctx.scope());
-  auto row = store.get(kTemplate, prefix);
+  auto row = store.get(state::ecr_setting::kCreationTemplate, prefix);
   if (!row) return errors::template_not_found(prefix, ctx.account);
   rapidjson::Document base;
   base.Parse(row->doc.c_str());
   auto doc = template_doc(in, &base);
   if (auto* e = std::get_if<AwsError>(&doc)) return *e;
-  store.put(kTemplate, prefix, std::get<std::string>(doc), ctx.clock.now_millis());
-  return template_reply(ctx, *store.get(kTemplate, prefix));
+  store.put(state::ecr_setting::kCreationTemplate, prefix, std::get<std::string>(doc), ctx.clock.now_millis());
+  return template_reply(ctx, *store.get(state::ecr_setting::kCreationTemplate, prefix));
 }
 
 Outcome delete_template(OpContext& ctx, const json::Value& in) {
   std::string prefix(json::view(in["prefix"]));
   EcrSettingsStore store(ctx.db, ctx.scope());
-  auto row = store.get(kTemplate, prefix);
+  auto row = store.get(state::ecr_setting::kCreationTemplate, prefix);
   if (!row) return errors::template_not_found(prefix, ctx.account);
-  store.remove(kTemplate, prefix);
+  store.remove(state::ecr_setting::kCreationTemplate, prefix);
   return template_reply(ctx, *row);
 }
 
@@ -126,9 +125,9 @@ Outcome describe_templates(OpContext& ctx, const json::Value& in) {
     // Unknown prefixes are left out, not an error (ECR's documented behaviour is silent here;
     // unverified).
     for (const auto& p : prefixes->GetArray())
-      if (auto row = store.get(kTemplate, json::view(p))) rows.push_back(std::move(*row));
+      if (auto row = store.get(state::ecr_setting::kCreationTemplate, json::view(p))) rows.push_back(std::move(*row));
   } else {
-    rows = store.all(kTemplate);
+    rows = store.all(state::ecr_setting::kCreationTemplate);
   }
   std::size_t start = 0;
   if (auto t = json::get_string(in, "nextToken")) {

@@ -9,6 +9,7 @@
 #include "api/services.h"
 #include "registry/digest.h"
 #include "registry/images.h"
+#include "registry/replication.h"
 #include "state/ecr_store.h"
 
 namespace berth::api::ecr {
@@ -240,6 +241,8 @@ Outcome put_image(OpContext& ctx, const json::Value& in) {
       return errors::invalid_parameter("image manifest mediatype not provided in manifest or parameter");
   }
   auto result = registry::put_image(store, repo, *ctx.services.blobs, req, ctx.clock.now_millis());
+  if (result.status == registry::PutImageResult::Status::Ok)
+    registry::replicate_image(ctx.db, ctx.scope(), repo, result.digest, req.tag, ctx.clock.now_millis());
   using S = registry::PutImageResult::Status;
   switch (result.status) {
     case S::Invalid:

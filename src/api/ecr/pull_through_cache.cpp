@@ -45,7 +45,6 @@ std::optional<Upstream> upstream_of(std::string_view url) {
 namespace {
 using state::EcrSettingsStore;
 
-constexpr const char* kRule = "pull-through-cache";
 constexpr std::size_t kMaxRules = 50;  // ECR's quota per registry
 
 void write_rule(OpContext& ctx, json::Writer& w, const state::EcrSettingRow& row, bool with_updated) {
@@ -90,8 +89,8 @@ Outcome create_pull_through_cache_rule(OpContext& ctx, const json::Value& in) {
     return errors::invalid_parameter("Invalid parameter at 'customRoleArn' failed to satisfy constraint: 'A custom "
                                      "role ARN is required for the upstream registry ecr'");
   EcrSettingsStore store(ctx.db, ctx.scope());
-  if (store.get(kRule, prefix)) return errors::pull_through_rule_exists(prefix, ctx.account);
-  if (store.all(kRule).size() >= kMaxRules)
+  if (store.get(state::ecr_setting::kPullThroughCache, prefix)) return errors::pull_through_rule_exists(prefix, ctx.account);
+  if (store.all(state::ecr_setting::kPullThroughCache).size() >= kMaxRules)
     return AwsError::client("LimitExceededException",
                             "The maximum number of pull through cache rules (50) has been reached for this registry.");
   Body doc;
@@ -104,8 +103,8 @@ Outcome create_pull_through_cache_rule(OpContext& ctx, const json::Value& in) {
   json::kv(doc.w, "upstreamRepositoryPrefix", json::get_string(in, "upstreamRepositoryPrefix").value_or("ROOT"));
   doc.w.EndObject();
   std::int64_t now = ctx.clock.now_millis();
-  store.put(kRule, prefix, doc.done().take_body(), now);
-  return rule_reply(ctx, *store.get(kRule, prefix), false);
+  store.put(state::ecr_setting::kPullThroughCache, prefix, doc.done().take_body(), now);
+  return rule_reply(ctx, *store.get(state::ecr_setting::kPullThroughCache, prefix), false);
 }
 
 Outcome describe_pull_through_cache_rules(OpContext& ctx, const json::Value& in) {
@@ -113,12 +112,12 @@ Outcome describe_pull_through_cache_rules(OpContext& ctx, const json::Value& in)
   std::vector<state::EcrSettingRow> rows;
   if (const json::Value* prefixes = json::member(in, "ecrRepositoryPrefixes"); prefixes && prefixes->Size() > 0) {
     for (const auto& p : prefixes->GetArray()) {
-      auto row = store.get(kRule, json::view(p));
+      auto row = store.get(state::ecr_setting::kPullThroughCache, json::view(p));
       if (!row) return errors::pull_through_rule_not_found(json::view(p), ctx.account);
       rows.push_back(std::move(*row));
     }
   } else {
-    rows = store.all(kRule);
+    rows = store.all(state::ecr_setting::kPullThroughCache);
   }
   std::size_t start = 0;
   if (auto t = json::get_string(in, "nextToken")) {
@@ -142,7 +141,7 @@ Outcome describe_pull_through_cache_rules(OpContext& ctx, const json::Value& in)
 Outcome update_pull_through_cache_rule(OpContext& ctx, const json::Value& in) {
   std::string prefix(json::view(in["ecrRepositoryPrefix"]));
   EcrSettingsStore store(ctx.db, ctx.scope());
-  auto row = store.get(kRule, prefix);
+  auto row = store.get(state::ecr_setting::kPullThroughCache, prefix);
   if (!row) return errors::pull_through_rule_not_found(prefix, ctx.account);
   rapidjson::Document d;
   d.Parse(row->doc.c_str());
@@ -152,8 +151,8 @@ Outcome update_pull_through_cache_rule(OpContext& ctx, const json::Value& in) {
       d.RemoveMember(member);
       d.AddMember(rapidjson::Value(member, a), rapidjson::Value(std::string(*v).c_str(), a), a);
     }
-  store.put(kRule, prefix, json::dump(d), ctx.clock.now_millis());
-  row = store.get(kRule, prefix);
+  store.put(state::ecr_setting::kPullThroughCache, prefix, json::dump(d), ctx.clock.now_millis());
+  row = store.get(state::ecr_setting::kPullThroughCache, prefix);
   Body b;
   b.w.StartObject();
   json::kv(b.w, "ecrRepositoryPrefix", prefix);
@@ -169,15 +168,15 @@ Outcome update_pull_through_cache_rule(OpContext& ctx, const json::Value& in) {
 Outcome delete_pull_through_cache_rule(OpContext& ctx, const json::Value& in) {
   std::string prefix(json::view(in["ecrRepositoryPrefix"]));
   EcrSettingsStore store(ctx.db, ctx.scope());
-  auto row = store.get(kRule, prefix);
+  auto row = store.get(state::ecr_setting::kPullThroughCache, prefix);
   if (!row) return errors::pull_through_rule_not_found(prefix, ctx.account);
-  store.remove(kRule, prefix);
+  store.remove(state::ecr_setting::kPullThroughCache, prefix);
   return rule_reply(ctx, *row, false);
 }
 
 Outcome validate_pull_through_cache_rule(OpContext& ctx, const json::Value& in) {
   std::string prefix(json::view(in["ecrRepositoryPrefix"]));
-  auto row = EcrSettingsStore(ctx.db, ctx.scope()).get(kRule, prefix);
+  auto row = EcrSettingsStore(ctx.db, ctx.scope()).get(state::ecr_setting::kPullThroughCache, prefix);
   if (!row) return errors::pull_through_rule_not_found(prefix, ctx.account);
   rapidjson::Document d;
   d.Parse(row->doc.c_str());

@@ -1,8 +1,7 @@
 // The registry of an account and region: its policy (Put/Get/DeleteRegistryPolicy), its
 // replication configuration (PutReplicationConfiguration, DescribeRegistry,
-// DescribeImageReplicationStatus) and account settings (Get/PutAccountSetting). berth keeps
-// one store per account and region but does not copy images between them: replication rules
-// are stored and described, and every destination reports FAILED for an image.
+// DescribeImageReplicationStatus) and account settings (Get/PutAccountSetting). Pushed images
+// are copied to the destinations by registry/replication.h.
 #include <algorithm>
 #include <vector>
 
@@ -11,6 +10,7 @@
 #include "api/ecr/registry_rules.h"
 #include "api/ecr/repository_access.h"
 #include "api/services.h"
+#include "registry/replication.h"
 #include "state/ecr_settings_store.h"
 #include "state/ecr_store.h"
 
@@ -18,9 +18,6 @@ namespace berth::api::ecr {
 namespace {
 using state::EcrSettingsStore;
 
-constexpr const char* kPolicy = "registry-policy";
-constexpr const char* kReplication = "replication";
-constexpr const char* kAccountSetting = "account-setting";
 constexpr std::size_t kMaxReplicationRules = 10;         // ECR's quota per registry
 constexpr std::size_t kMaxReplicationDestinations = 25;  // across all rules
 
@@ -38,27 +35,27 @@ Outcome put_registry_policy(OpContext& ctx, const json::Value& in) {
   if (!valid_resource_policy(text))
     return errors::invalid_parameter(
         "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid registry policy provided'");
-  EcrSettingsStore(ctx.db, ctx.scope()).put(kPolicy, "", text, ctx.clock.now_millis());
+  EcrSettingsStore(ctx.db, ctx.scope()).put(state::ecr_setting::kRegistryPolicy, "", text, ctx.clock.now_millis());
   return policy_reply(ctx, text);
 }
 
 Outcome get_registry_policy(OpContext& ctx, const json::Value&) {
-  auto row = EcrSettingsStore(ctx.db, ctx.scope()).get(kPolicy, "");
+  auto row = EcrSettingsStore(ctx.db, ctx.scope()).get(state::ecr_setting::kRegistryPolicy, "");
   if (!row) return errors::registry_policy_not_found(ctx.account);
   return policy_reply(ctx, row->doc);
 }
 
 Outcome delete_registry_policy(OpContext& ctx, const json::Value&) {
   EcrSettingsStore store(ctx.db, ctx.scope());
-  auto row = store.get(kPolicy, "");
+  auto row = store.get(state::ecr_setting::kRegistryPolicy, "");
   if (!row) return errors::registry_policy_not_found(ctx.account);
-  store.remove(kPolicy, "");
+  store.remove(state::ecr_setting::kRegistryPolicy, "");
   return policy_reply(ctx, row->doc);
 }
 
 // The stored replication configuration, or `{"rules":[]}`.
 std::string replication_of(OpContext& ctx) {
-  auto row = EcrSettingsStore(ctx.db, ctx.scope()).get(kReplication, "");
+  auto row = EcrSettingsStore(ctx.db, ctx.scope()).get(state::ecr_setting::kReplication, "");
   return row ? row->doc : R"({"rules":[]})";
 }
 
@@ -82,7 +79,7 @@ Outcome put_replication_configuration(OpContext& ctx, const json::Value& in) {
     return errors::invalid_parameter("Invalid parameter at 'replicationConfiguration' failed to satisfy constraint: "
                                      "'Number of replication destinations must be at most 25'");
   std::string doc = json::dump(config);
-  EcrSettingsStore(ctx.db, ctx.scope()).put(kReplication, "", doc, ctx.clock.now_millis());
+  EcrSettingsStore(ctx.db, ctx.scope()).put(state::ecr_setting::kReplication, "", doc, ctx.clock.now_millis());
   return Outcome::ok(R"({"replicationConfiguration":)" + doc + "}");
 }
 
@@ -130,8 +127,14 @@ Outcome describe_image_replication_status(OpContext& ctx, const json::Value& in)
       b.w.StartObject();
       json::kv(b.w, "region", json::view(d["region"]));
       json::kv(b.w, "registryId", json::view(d["registryId"]));
-      json::kv(b.w, "status", "FAILED");
-      json::kv(b.w, "failureCode", "berth does not replicate images between registries");
+      state::Scope dest{std::string(json::view(d["registryId"])), std::string(json::view(d["region"]))};
+      if (registry::replicated(ctx.db, dest, repo.name, std::get<state::ImageRow>(image).digest)) {
+        json::kv(b.w, "status", "COMPLETE");
+      } else {
+        // Pushed before the rule existed (ECR does not replicate those either).
+        json::kv(b.w, "status", "FAILED");
+        json::kv(b.w, "failureCode", "IMAGE_NOT_REPLICATED");
+      }
       b.w.EndObject();
     }
   }
@@ -174,7 +177,7 @@ Outcome get_account_setting(OpContext& ctx, const json::Value& in) {
   auto setting = setting_named(json::view(in["name"]));
   if (auto* e = std::get_if<AwsError>(&setting)) return *e;
   const AccountSetting* s = std::get<const AccountSetting*>(setting);
-  auto row = EcrSettingsStore(ctx.db, ctx.scope()).get(kAccountSetting, s->name);
+  auto row = EcrSettingsStore(ctx.db, ctx.scope()).get(state::ecr_setting::kAccountSetting, s->name);
   return setting_reply(s->name, row ? row->doc : s->fallback);
 }
 
@@ -189,7 +192,7 @@ Outcome put_account_setting(OpContext& ctx, const json::Value& in) {
     return errors::invalid_parameter("Invalid parameter at 'value' failed to satisfy constraint: 'Member must "
                                      "satisfy enum value set: [" + allowed + "]'");
   }
-  EcrSettingsStore(ctx.db, ctx.scope()).put(kAccountSetting, s->name, value, ctx.clock.now_millis());
+  EcrSettingsStore(ctx.db, ctx.scope()).put(state::ecr_setting::kAccountSetting, s->name, value, ctx.clock.now_millis());
   return setting_reply(s->name, value);
 }
 }  // namespace

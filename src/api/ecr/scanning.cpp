@@ -16,12 +16,11 @@ namespace berth::api::ecr {
 namespace {
 using state::EcrSettingsStore;
 
-constexpr const char* kScanning = "scanning";
 constexpr std::int64_t kScanQuotaMillis = 24 * 3600 * 1000;  // one scan per image per day
 constexpr const char* kNoScanner = "berth has no vulnerability database: the image was not scanned.";
 
 std::string scanning_of(OpContext& ctx) {
-  auto row = EcrSettingsStore(ctx.db, ctx.scope()).get(kScanning, "");
+  auto row = EcrSettingsStore(ctx.db, ctx.scope()).get(state::ecr_setting::kScanning, "");
   return row ? row->doc : R"({"scanType":"BASIC","rules":[]})";
 }
 
@@ -38,7 +37,7 @@ Outcome put_registry_scanning_configuration(OpContext& ctx, const json::Value& i
   }
   doc.w.EndObject();
   std::string text = doc.done().take_body();
-  EcrSettingsStore(ctx.db, ctx.scope()).put(kScanning, "", text, ctx.clock.now_millis());
+  EcrSettingsStore(ctx.db, ctx.scope()).put(state::ecr_setting::kScanning, "", text, ctx.clock.now_millis());
   return Outcome::ok(R"({"registryScanningConfiguration":)" + text + "}");
 }
 
