@@ -10,6 +10,7 @@
 #include "common/json.h"
 #include "registry/digest.h"
 #include "registry/images.h"
+#include "registry/replication.h"
 #include "registry/manifests.h"
 #include "state/ecr_store.h"
 
@@ -268,6 +269,8 @@ struct RegistryRoutes::Impl {
       if (!repo) return found = false;
       state::EcrStore store(c, who.scope);
       result = registry::put_image(store, *repo, blobs, put, clock.now_millis());
+      if (result.status == PutImageResult::Status::Ok)
+        registry::replicate_image(c, who.scope, *repo, result.digest, put.tag, clock.now_millis());
       return result.status == PutImageResult::Status::Ok || result.status == PutImageResult::Status::Unchanged;
     });
     if (!found) return name_unknown(r.name, who);

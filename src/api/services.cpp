@@ -2,6 +2,8 @@
 
 #include "api/autoscaling/registration.h"
 #include "api/cloudwatch/registration.h"
+#include "api/ecr/registration.h"
+#include "api/logs/registration.h"
 
 namespace berth::api {
 
@@ -38,7 +40,14 @@ void register_services(OperationTable& t) {
   ecr::register_lifecycle(t);
   ecr::register_tags(t);
   ecr::register_registry(t);
+  ecr::register_scanning(t);
+  ecr::register_pull_through_cache(t);
+  ecr::register_creation_templates(t);
 
+  logs::register_destinations(t);
+  logs::register_export_tasks(t);
+  logs::register_records(t);
+  logs::register_query_definitions(t);
   logs::register_groups(t);
   logs::register_streams(t);
   logs::register_events(t);

@@ -119,6 +119,43 @@ std::string lower(std::string s) {
 
 bool is_barrier(const Command& c) { return c.kind == Command::Kind::Stats || c.kind == Command::Kind::Sort; }
 
+// A row held by a bounded sort with its sort keys, evaluated once, and its arrival order,
+// which breaks ties as a stable sort would.
+struct Sorted {
+  std::vector<Value> keys;
+  std::uint64_t arrival = 0;
+  Row row;
+};
+
+// Whether a sorts before b under the sort command's keys; values without one go last either way.
+bool sorts_before(const Command& c, const std::vector<Value>& a, const std::vector<Value>& b) {
+  for (std::size_t k = 0; k < c.sort.size(); ++k) {
+    if (a[k].null() != b[k].null()) return b[k].null();
+    int cmp = compare(a[k], b[k]);
+    if (cmp != 0) return c.sort[k].descending ? cmp > 0 : cmp < 0;
+  }
+  return false;
+}
+
+// How many of a sort's rows can reach the result: the first limit after it when only commands
+// that keep every row (fields, display, parse) stand between, and at most max_rows when
+// nothing after it drops or regroups rows. nullopt: all of them.
+std::optional<std::size_t> rows_kept_after_sort(const Query& q, std::size_t sort_index, std::size_t max_rows) {
+  for (std::size_t i = sort_index + 1; i < q.commands.size(); ++i) {
+    switch (q.commands[i].kind) {
+      case Command::Kind::Fields:
+      case Command::Kind::Display:
+      case Command::Kind::Parse:
+        continue;
+      case Command::Kind::Limit:
+        return std::min<std::size_t>(static_cast<std::size_t>(q.commands[i].limit), max_rows);
+      default:
+        return std::nullopt;
+    }
+  }
+  return max_rows;
+}
+
 }  // namespace
 
 struct Evaluator::Impl {
@@ -131,6 +168,12 @@ struct Evaluator::Impl {
     std::unordered_map<std::string, std::size_t> group_index;
     std::vector<Group> groups;
     std::vector<Row> buffer;
+    // A sort whose later commands only keep its first rows (a limit, or the output cap)
+    // keeps those rows alone: `top` is a heap whose front is the row that sorts last, so a
+    // row that sorts after it is dropped without copying its message.
+    std::optional<std::size_t> keep_top;
+    std::vector<Sorted> top;
+    std::uint64_t arrivals = 0;
     std::int64_t seen = 0;
     std::unordered_set<std::string> dedup;
   };
@@ -141,6 +184,9 @@ struct Evaluator::Impl {
   bool sorted = false;
   std::size_t matched_at = 0;   // the command index at which an event counts as matched
   std::optional<std::size_t> stop_limit;  // a limit only streaming commands precede
+  // A bounded `sort @timestamp desc` that only streaming commands precede: events come newest
+  // first, so once its heap is full no later event can enter it and the scan may stop.
+  std::optional<std::size_t> stop_sort;
   Result result;
 
   Impl(const Query& query, std::size_t max) : q(query), max_rows(max), states(query.commands.size()) {
@@ -182,6 +228,9 @@ struct Evaluator::Impl {
           break;
         case Command::Kind::Sort:
           sorted = true;
+          st.keep_top = rows_kept_after_sort(q, i, max_rows);
+          if (!barrier_seen && st.keep_top && newest_first_key(c) && !assigned_before(i, "@timestamp"))
+            stop_sort = i;
           break;
         case Command::Kind::Limit:
           if (!barrier_seen && !stop_limit) stop_limit = i;
@@ -194,6 +243,23 @@ struct Evaluator::Impl {
     columns = shown ? *shown : cols;
     if (columns.empty()) columns = {"@timestamp", "@message"};
     if (!aggregated && std::find(columns.begin(), columns.end(), "@ptr") == columns.end()) columns.push_back("@ptr");
+  }
+
+  static bool newest_first_key(const Command& sort) {
+    return sort.sort.size() == 1 && sort.sort[0].descending && sort.sort[0].expr->kind == Expr::Kind::Field &&
+           sort.sort[0].expr->text == "@timestamp";
+  }
+
+  // Whether a command before `end` sets a field of this name (fields ... as NAME, parse).
+  bool assigned_before(std::size_t end, const std::string& name) const {
+    for (std::size_t i = 0; i < end; ++i) {
+      const Command& c = q.commands[i];
+      for (const auto& p : c.items)
+        if (p.name == name && !(p.expr && p.expr->kind == Expr::Kind::Field && p.expr->text == name)) return true;
+      if (c.kind == Command::Kind::Parse && std::find(c.names.begin(), c.names.end(), name) != c.names.end())
+        return true;
+    }
+    return false;
   }
 
   void prepare(const Expr& e) {
@@ -448,8 +514,12 @@ struct Evaluator::Impl {
           fold(c, st, r);
           return;
         case Command::Kind::Sort:
-          r.keep();
-          st.buffer.push_back(std::move(r));
+          if (st.keep_top) {
+            keep_if_top(c, st, std::move(r));
+          } else {
+            r.keep();
+            st.buffer.push_back(std::move(r));
+          }
           return;
         case Command::Kind::Limit:
           if (st.seen >= c.limit) return;
@@ -469,6 +539,29 @@ struct Evaluator::Impl {
     if (matched_at == q.commands.size() && r.is_event) ++result.records_matched;
     r.keep();
     output.push_back(std::move(r));
+  }
+
+  void keep_if_top(const Command& c, State& st, Row&& r) {
+    std::size_t k = *st.keep_top;
+    if (k == 0) return;
+    Sorted s;
+    for (const auto& key : c.sort) s.keys.push_back(eval(*key.expr, r));
+    s.arrival = st.arrivals++;
+    // The heap's front is the row that sorts last (a later arrival sorts after an equal one).
+    auto later = [&c](const Sorted& a, const Sorted& b) {
+      if (sorts_before(c, a.keys, b.keys)) return true;
+      if (sorts_before(c, b.keys, a.keys)) return false;
+      return a.arrival < b.arrival;
+    };
+    if (st.top.size() == k) {
+      if (!later(s, st.top.front())) return;  // sorts after every row kept
+      std::pop_heap(st.top.begin(), st.top.end(), later);
+      st.top.pop_back();
+    }
+    r.keep();
+    s.row = std::move(r);
+    st.top.push_back(std::move(s));
+    std::push_heap(st.top.begin(), st.top.end(), later);
   }
 
   void parse_into(const Command& c, State& st, Row& r) {
@@ -503,6 +596,7 @@ struct Evaluator::Impl {
     push(std::move(r), 0);
     if (stop_limit && states[*stop_limit].seen >= q.commands[*stop_limit].limit) return false;
     if (!aggregated && !sorted && output.size() >= max_rows) return false;
+    if (stop_sort && states[*stop_sort].top.size() >= *states[*stop_sort].keep_top) return false;
     return true;
   }
 
@@ -519,6 +613,14 @@ struct Evaluator::Impl {
           push(std::move(r), i + 1);
         }
         st.groups.clear();
+      } else if (c.kind == Command::Kind::Sort && st.keep_top) {
+        std::vector<Sorted> rows = std::move(st.top);
+        std::sort(rows.begin(), rows.end(), [&c](const Sorted& a, const Sorted& b) {
+          if (sorts_before(c, a.keys, b.keys)) return true;
+          if (sorts_before(c, b.keys, a.keys)) return false;
+          return a.arrival < b.arrival;
+        });
+        for (Sorted& s : rows) push(std::move(s.row), i + 1);
       } else if (c.kind == Command::Kind::Sort) {
         std::vector<std::vector<Value>> keys;
         keys.reserve(st.buffer.size());
@@ -528,15 +630,8 @@ struct Evaluator::Impl {
         }
         std::vector<std::size_t> order(st.buffer.size());
         for (std::size_t j = 0; j < order.size(); ++j) order[j] = j;
-        std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
-          for (std::size_t k = 0; k < c.sort.size(); ++k) {
-            const Value &a = keys[x][k], &b = keys[y][k];
-            if (a.null() != b.null()) return b.null();  // values without one go last either way
-            int cmp = compare(a, b);
-            if (cmp != 0) return c.sort[k].descending ? cmp > 0 : cmp < 0;
-          }
-          return false;
-        });
+        std::stable_sort(order.begin(), order.end(),
+                         [&](std::size_t x, std::size_t y) { return sorts_before(c, keys[x], keys[y]); });
         std::vector<Row> rows = std::move(st.buffer);
         for (std::size_t j : order) push(std::move(rows[j]), i + 1);
       }

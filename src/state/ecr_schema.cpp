@@ -84,6 +84,29 @@ CREATE TABLE ecr_lifecycle_evaluations (
   evaluated_at  INTEGER NOT NULL           -- epoch millis
 );
 )sql"},
+      // Registry-wide settings, one document each: the registry policy, replication and
+      // scanning configurations, account settings (key ""  or the setting's name), pull
+      // through cache rules and repository creation templates (key: their prefix).
+      // ecr_image_scans: the images a scan was started for (StartImageScan).
+      {"ecr-0003-registry-settings-scans", R"sql(
+CREATE TABLE ecr_registry_settings (
+  account    TEXT NOT NULL,
+  region     TEXT NOT NULL,
+  kind       TEXT NOT NULL,
+  key        TEXT NOT NULL,
+  doc        TEXT NOT NULL,
+  created_at INTEGER NOT NULL,            -- epoch millis
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (account, region, kind, key)
+) WITHOUT ROWID;
+CREATE TABLE ecr_image_scans (
+  repository_id INTEGER NOT NULL,
+  digest        TEXT NOT NULL,
+  started_at    INTEGER NOT NULL,         -- epoch millis
+  PRIMARY KEY (repository_id, digest),
+  FOREIGN KEY (repository_id, digest) REFERENCES ecr_images (repository_id, digest) ON DELETE CASCADE
+) WITHOUT ROWID;
+)sql"},
   };
 }
 

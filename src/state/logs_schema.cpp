@@ -70,6 +70,20 @@ CREATE TABLE log_resource_policies (
   PRIMARY KEY (account, region, name)
 );
 )sql"},
+      // Destinations, export tasks and saved query definitions of an account and region, each
+      // a JSON document under a kind and a key (destination name, task id, definition id).
+      {"logs-0003-documents", R"sql(
+CREATE TABLE log_documents (
+  account    TEXT NOT NULL,
+  region     TEXT NOT NULL,
+  kind       TEXT NOT NULL,
+  key        TEXT NOT NULL,
+  doc        TEXT NOT NULL,
+  created_at INTEGER NOT NULL,            -- epoch millis
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (account, region, kind, key)
+) WITHOUT ROWID;
+)sql"},
   };
 }
 

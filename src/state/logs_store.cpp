@@ -59,6 +59,23 @@ std::optional<LogGroupRow> LogsStore::group(std::string_view name) {
   return group_of(q);
 }
 
+std::optional<LogGroupRow> LogsStore::group_by_id(std::int64_t id) {
+  auto q = c_.query(std::string("SELECT ") + kGroupColumns +
+                        " FROM log_groups WHERE account = ? AND region = ? AND id = ?",
+                    scope_.account, scope_.region, id);
+  if (!q.step()) return std::nullopt;
+  return group_of(q);
+}
+
+std::optional<EventRecord> LogsStore::event(std::int64_t group_id, std::int64_t ts, std::int64_t seq) {
+  auto q = c_.query(
+      "SELECT e.ts, e.seq, e.ingested, s.name, e.message FROM log_events e JOIN log_streams s ON s.id = e.stream_id "
+      "WHERE e.group_id = ? AND e.ts = ? AND e.seq = ?",
+      group_id, ts, seq);
+  if (!q.step()) return std::nullopt;
+  return EventRecord{q.int64(0), q.int64(1), q.int64(2), q.str(3), q.str(4)};
+}
+
 bool LogsStore::create_group(const LogGroupRow& row) {
   c_.query(
         "INSERT INTO log_groups (account, region, name, created_at, retention_days, kms_key_id, "

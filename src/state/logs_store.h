@@ -59,6 +59,13 @@ struct StoredEvent {
   std::string_view message;  // valid only inside the callback or until the next read
 };
 
+// One event read out whole, with its stream's name (GetLogRecord).
+struct EventRecord {
+  std::int64_t ts = 0, seq = 0, ingested = 0;
+  std::string stream;
+  std::string message;
+};
+
 struct EventToStore {
   std::int64_t ts;
   std::string_view message;
@@ -80,6 +87,8 @@ class LogsStore {
 
   // ---- groups ----
   std::optional<LogGroupRow> group(std::string_view name);
+  // The group with this id when it belongs to this account and region.
+  std::optional<LogGroupRow> group_by_id(std::int64_t id);
   // false when a group of that name exists.
   bool create_group(const LogGroupRow& row);
   // Deletes the group with its streams, events and nothing else (tags are keyed by ARN).
@@ -138,6 +147,9 @@ class LogsStore {
   // returns false to stop.
   void scan_newest_first(std::int64_t group_id, std::int64_t start, std::int64_t end,
                          const std::function<bool(const StoredEvent&)>& f);
+
+  // The event stored at (ts, seq) in a group.
+  std::optional<EventRecord> event(std::int64_t group_id, std::int64_t ts, std::int64_t seq);
 
   // Deletes the group's events with timestamp < cutoff; returns how many.
   std::int64_t expire(std::int64_t group_id, std::int64_t cutoff);

@@ -127,3 +127,19 @@ def test_oci_manifest_by_tag_and_digest_and_tag_listing(reg, auth):
     assert body["tags"] == ["c"]
     assert reg.http("DELETE", "/v2/up/load/manifests/a", headers=auth)[0] == 202
     assert reg.http("GET", "/v2/up/load/tags/list", headers=auth)[2]["tags"] == ["b", "c"]
+
+
+def test_a_push_replicates_to_the_configured_region(reg, auth):
+    """The registry's manifest PUT (what docker push does) replicates like PutImage."""
+    config = {"rules": [{"destinations": [{"region": "eu-west-1", "registryId": "000000000000"}]}]}
+    reg.aws("ecr", "put-replication-configuration", "--replication-configuration", json.dumps(config))
+    blob = b'{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]},"x":"repl"}'
+    reg.http("POST", f"/v2/up/load/blobs/uploads/?digest={digest(blob)}", blob, auth)
+    manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                           "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                                      "digest": digest(blob), "size": len(blob)}, "layers": []}).encode()
+    status, _, _ = reg.http("PUT", "/v2/up/load/manifests/v7", manifest,
+                            {**auth, "Content-Type": "application/vnd.oci.image.manifest.v1+json"})
+    assert status == 201
+    west = reg.aws("ecr", "describe-images", "--repository-name", "up/load", region="eu-west-1")["imageDetails"]
+    assert [(i["imageDigest"], i["imageTags"]) for i in west] == [(digest(manifest), ["v7"])]

@@ -195,3 +195,64 @@ TEST_CASE("insights: kept rows own their text once the fed event's views are gon
   CHECK(field(r.rows[0], "@logStream") == "stream-0");
   CHECK(field(r.rows[1], "@log") == "1:/g");
 }
+
+// `sort | limit N` keeps only the N rows that sort first (a heap): its answer must equal the
+// first N rows of the same sort without a limit, ties in arrival order as a stable sort keeps them.
+TEST_CASE("insights: a sort followed by a limit keeps the first rows, ties stable") {
+  std::vector<std::string> messages, streams;
+  for (int i = 0; i < 200; ++i) {
+    messages.push_back("n=" + std::to_string((i * 37) % 11));
+    streams.push_back("s" + std::to_string(i));
+  }
+  std::vector<Event> evs;
+  for (int i = 199; i >= 0; --i) evs.push_back({T + (i / 3) * 1000, T, messages[i], streams[i], "1:/g", 1, i + 1});
+  for (std::string_view order : {"asc", "desc"}) {
+    ParseError error;
+    auto full = parse("parse @message \"n=*\" as n | sort n " + std::string(order) + ", @timestamp desc", error);
+    auto top = parse("parse @message \"n=*\" as n | sort n " + std::string(order) + ", @timestamp desc | limit 7",
+                     error);
+    REQUIRE(full);
+    REQUIRE(top);
+    auto all = run(*full, evs);
+    auto first = run(*top, evs);
+    REQUIRE(all.rows.size() == 200);
+    REQUIRE(first.rows.size() == 7);
+    for (std::size_t i = 0; i < 7; ++i) CHECK(first.rows[i] == all.rows[i]);
+  }
+  // The output cap bounds a sort without a limit the same way.
+  ParseError error;
+  auto q = parse("sort @timestamp asc", error);
+  REQUIRE(q);
+  auto capped = run(*q, evs, 5);
+  REQUIRE(capped.rows.size() == 5);
+  // Events 0-2 share the oldest timestamp and arrived 2, 1, 0 (newest first); then 5, 4, 3.
+  CHECK(field(capped.rows[0], "@message") == messages[2]);
+  CHECK(field(capped.rows[2], "@message") == messages[0]);
+  CHECK(field(capped.rows[4], "@message") == messages[4]);
+  // A filter after the sort drops rows: every row must be kept, not only the first 3.
+  auto filtered = parse("parse @message \"n=*\" as n | sort n asc | filter n = 10 | limit 3", error);
+  REQUIRE(filtered);
+  auto f = run(*filtered, evs);
+  REQUIRE(f.rows.size() == 3);
+  for (const auto& row : f.rows) CHECK(field(row, "@message") == "n=10");
+}
+
+TEST_CASE("insights: `sort @timestamp desc | limit N` stops the newest-first scan once N rows are kept") {
+  ParseError error;
+  auto q = parse("fields @message | sort @timestamp desc | limit 2", error);
+  REQUIRE(q);
+  Evaluator ev(*q, 100);
+  CHECK(ev.add(events()[0]));
+  CHECK_FALSE(ev.add(events()[1]));
+  auto r = ev.finish();
+  REQUIRE(r.rows.size() == 2);
+  CHECK(r.records_scanned == 2);
+  CHECK(field(r.rows[0], "@message") == events()[0].message);
+  // Ascending, or a @timestamp the query redefines, must read everything.
+  for (std::string_view text : {"sort @timestamp asc | limit 2", "fields @ingestionTime as @timestamp | sort @timestamp desc | limit 2",
+                                "stats count(*) by bin(1m) as @timestamp | sort @timestamp desc | limit 1"}) {
+    auto other = parse(text, error);
+    REQUIRE_MESSAGE(other, error.message);
+    CHECK(run(*other, events()).records_scanned == 6);
+  }
+}

@@ -75,3 +75,42 @@ AwsError invalid_tag_parameter(std::string message) {
 }
 AwsError too_many_tags(std::string message) { return AwsError::client("TooManyTagsException", std::move(message)); }
 }  // namespace berth::api::ecr::errors
+
+// Registry-wide settings.
+namespace berth::api::ecr::errors {
+AwsError registry_policy_not_found(std::string_view registry_id) {
+  return AwsError::client("RegistryPolicyNotFoundException",
+                          "Registry policy does not exist in the registry with id '" + std::string(registry_id) + "'");
+}
+AwsError scan_not_found(std::string_view image_id, std::string_view name, std::string_view registry_id) {
+  return AwsError::client("ScanNotFoundException", "Image scan does not exist for the image with '" +
+                                                       std::string(image_id) + "' in the repository with name '" +
+                                                       std::string(name) + "' in the registry with id '" +
+                                                       std::string(registry_id) + "'");
+}
+AwsError scan_quota_exceeded() {
+  return AwsError::client("LimitExceededException", "The scan quota per image has been exceeded. Wait and try again.");
+}
+AwsError pull_through_rule_not_found(std::string_view prefix, std::string_view registry_id) {
+  return AwsError::client("PullThroughCacheRuleNotFoundException",
+                          "The pull through cache rule with Amazon ECR repository prefix '" + std::string(prefix) +
+                              "' does not exist in the registry with id '" + std::string(registry_id) + "'");
+}
+AwsError pull_through_rule_exists(std::string_view prefix, std::string_view registry_id) {
+  return AwsError::client("PullThroughCacheRuleAlreadyExistsException",
+                          "The pull through cache rule with Amazon ECR repository prefix '" + std::string(prefix) +
+                              "' already exists in the registry with id '" + std::string(registry_id) + "'");
+}
+AwsError template_not_found(std::string_view prefix, std::string_view registry_id) {
+  return AwsError::client("TemplateNotFoundException", "The repository creation template with the prefix '" +
+                                                           std::string(prefix) +
+                                                           "' does not exist in the registry with id '" +
+                                                           std::string(registry_id) + "'");
+}
+AwsError template_exists(std::string_view prefix, std::string_view registry_id) {
+  return AwsError::client("TemplateAlreadyExistsException", "The repository creation template with the prefix '" +
+                                                                std::string(prefix) +
+                                                                "' already exists in the registry with id '" +
+                                                                std::string(registry_id) + "'");
+}
+}  // namespace berth::api::ecr::errors

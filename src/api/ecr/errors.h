@@ -28,3 +28,16 @@ AwsError lifecycle_preview_not_found(std::string_view name, std::string_view reg
 AwsError invalid_tag_parameter(std::string message);
 AwsError too_many_tags(std::string message);
 }  // namespace berth::api::ecr::errors
+
+// Registry-wide settings (registry_policy.cpp, scanning.cpp, pull_through_cache.cpp,
+// creation_templates.cpp). Texts as moto words them, from AWS responses it recorded; not
+// checked against AWS here.
+namespace berth::api::ecr::errors {
+AwsError registry_policy_not_found(std::string_view registry_id);
+AwsError scan_not_found(std::string_view image_id, std::string_view name, std::string_view registry_id);
+AwsError scan_quota_exceeded();
+AwsError pull_through_rule_not_found(std::string_view prefix, std::string_view registry_id);
+AwsError pull_through_rule_exists(std::string_view prefix, std::string_view registry_id);
+AwsError template_not_found(std::string_view prefix, std::string_view registry_id);
+AwsError template_exists(std::string_view prefix, std::string_view registry_id);
+}  // namespace berth::api::ecr::errors

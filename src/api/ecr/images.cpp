@@ -3,38 +3,18 @@
 #include <cctype>
 
 #include "api/ecr/errors.h"
+#include "api/ecr/image_ids.h"
 #include "api/ecr/repository_access.h"
 #include "api/pagination.h"
 #include "api/services.h"
 #include "registry/digest.h"
 #include "registry/images.h"
+#include "registry/replication.h"
 #include "state/ecr_store.h"
 
 namespace berth::api::ecr {
 namespace {
 using state::ImageRow;
-
-struct ImageId {
-  std::optional<std::string> digest, tag;
-};
-
-ImageId image_id(const json::Value& v) {
-  ImageId id;
-  if (auto d = json::get_string(v, "imageDigest")) id.digest = std::string(*d);
-  if (auto t = json::get_string(v, "imageTag")) id.tag = std::string(*t);
-  return id;
-}
-
-void write_image_id(json::Writer& w, const ImageId& id) {
-  w.StartObject();
-  if (id.digest) json::kv(w, "imageDigest", *id.digest);
-  if (id.tag) json::kv(w, "imageTag", *id.tag);
-  w.EndObject();
-}
-
-std::string describe_id(const ImageId& id) {
-  return "{imageDigest:'" + id.digest.value_or("null") + "', imageTag:'" + id.tag.value_or("null") + "'}";
-}
 
 void write_failure(json::Writer& w, const ImageId& id, std::string_view code, std::string_view reason) {
   w.StartObject();
@@ -52,37 +32,6 @@ void write_failures(json::Writer& w, const Failures& failures) {
   w.StartArray();
   for (const auto& [id, f] : failures) write_failure(w, id, f.first, f.second);
   w.EndArray();
-}
-
-// ECR's own digest rule, stricter than OCI's grammar: `[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+`, whole.
-bool ecr_digest_syntax(std::string_view d) {
-  auto colon = d.find(':');
-  if (colon == std::string_view::npos || colon == 0 || colon + 1 >= d.size()) return false;
-  auto algorithm_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '+' || c == '.'; };
-  auto hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
-  std::string_view alg = d.substr(0, colon), enc = d.substr(colon + 1);
-  return std::all_of(alg.begin(), alg.end(), algorithm_char) && std::all_of(enc.begin(), enc.end(), hex);
-}
-
-// The image an identifier names: by digest (and the tag must point at it), or by tag.
-std::variant<ImageRow, std::pair<std::string, std::string>> resolve(state::EcrStore& store, std::int64_t repo,
-                                                                  const ImageId& id) {
-  if (!id.digest && !id.tag) return std::make_pair(std::string("MissingDigestAndTag"), std::string("Invalid request parameters: both tag and digest cannot be null"));
-  if (id.digest && !ecr_digest_syntax(*id.digest))
-    return std::make_pair(std::string("InvalidImageDigest"), std::string("Invalid request parameters: image digest should satisfy the regex '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+'"));
-  std::optional<std::string> digest = id.digest;
-  if (id.tag) {
-    auto tagged = store.tagged(repo, *id.tag);
-    if (!tagged) return std::make_pair(std::string("ImageNotFound"), std::string("Requested image not found"));
-    if (digest && *digest != *tagged)
-      return std::make_pair(std::string("ImageTagDoesNotMatchDigest"), std::string("Invalid request parameters: image tag does not match digest"));
-    digest = tagged;
-  }
-  if (!registry::is_digest_syntax(*digest))
-    return std::make_pair(std::string("InvalidImageDigest"), std::string("Invalid request parameters: image digest should satisfy the regex '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+'"));
-  auto row = store.image(repo, *digest);
-  if (!row) return std::make_pair(std::string("ImageNotFound"), std::string("Requested image not found"));
-  return std::move(*row);
 }
 
 void write_detail(OpContext& ctx, json::Writer& w, const std::string& repo_name, const ImageRow& img) {
@@ -292,6 +241,8 @@ Outcome put_image(OpContext& ctx, const json::Value& in) {
       return errors::invalid_parameter("image manifest mediatype not provided in manifest or parameter");
   }
   auto result = registry::put_image(store, repo, *ctx.services.blobs, req, ctx.clock.now_millis());
+  if (result.status == registry::PutImageResult::Status::Ok)
+    registry::replicate_image(ctx.db, ctx.scope(), repo, result.digest, req.tag, ctx.clock.now_millis());
   using S = registry::PutImageResult::Status;
   switch (result.status) {
     case S::Invalid:

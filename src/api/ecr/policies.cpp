@@ -1,6 +1,7 @@
 // SetRepositoryPolicy, GetRepositoryPolicy, DeleteRepositoryPolicy. berth enforces no IAM, so a
 // policy is checked for shape and kept as given, to be read back.
 #include "api/ecr/errors.h"
+#include "api/ecr/registry_rules.h"
 #include "api/ecr/repository_access.h"
 #include "api/services.h"
 #include "state/ecr_store.h"
@@ -17,9 +18,9 @@ bool valid_statement(const json::Value& s) {
   return action && principal;
 }
 
-// A resource policy as IAM's grammar wants it: an object with a Statement (one or a list),
-// each with an Effect, an Action and a Principal.
-bool valid_policy(std::string_view text) {
+}  // namespace
+
+bool valid_resource_policy(std::string_view text) {
   rapidjson::Document doc;
   doc.Parse(text.data(), text.size());
   if (doc.HasParseError() || !doc.IsObject()) return false;
@@ -31,6 +32,9 @@ bool valid_policy(std::string_view text) {
     if (!valid_statement(s)) return false;
   return true;
 }
+
+namespace {
+
 
 Outcome reply(OpContext& ctx, const state::RepositoryRow& repo, std::string_view policy) {
   Body b;
@@ -47,7 +51,7 @@ Outcome set_repository_policy(OpContext& ctx, const json::Value& in) {
   if (auto* e = std::get_if<AwsError>(&found)) return *e;
   auto repo = std::get<state::RepositoryRow>(std::move(found));
   std::string text(json::view(in["policyText"]));
-  if (!valid_policy(text))
+  if (!valid_resource_policy(text))
     return errors::invalid_parameter(
         "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid repository policy provided'");
   // `force` guards against a policy that locks its author out; with no IAM there is nothing

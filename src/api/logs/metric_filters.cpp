@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "api/logs/errors.h"
+#include "api/logs/filter_put.h"
 #include "api/pagination.h"
 #include "api/services.h"
 #include "logs/filter_pattern.h"
@@ -71,21 +72,14 @@ std::string doc_of(const json::Value& in) {
 
 Outcome put_metric_filter(OpContext& ctx, const json::Value& in) {
   LogsStore store(ctx.db, ctx.scope());
-  auto group = store.group(json::view(in["logGroupName"]));
-  if (!group) return errors::group_not_found();
-  std::string error;
-  if (!berth::logs::FilterPattern::parse(json::view(in["filterPattern"]), error))
-    return errors::invalid_parameter(error);
+  auto group = filter_put_group(store, in);
+  if (auto* e = std::get_if<AwsError>(&group)) return *e;
+  std::int64_t group_id = std::get<state::LogGroupRow>(group).id;
   for (const auto& t : in["metricTransformations"].GetArray())
     if (auto problem = berth::logs::transformation_problem(transformation_of(t)))
       return errors::invalid_parameter(*problem);
-  std::string name(json::view(in["filterName"]));
-  auto existing = store.filters(group->id, "metric", name);
-  bool replaces = std::any_of(existing.begin(), existing.end(), [&](const auto& f) { return f.name == name; });
-  if (!replaces && store.filter_count(group->id, "metric") >= kMaxMetricFilters)
-    return AwsError::client("LimitExceededException", "Resource limit exceeded.");
-  store.put_filter(group->id, {"metric", name, ctx.clock.now_millis(), std::string(json::view(in["filterPattern"])),
-                               doc_of(in)});
+  if (auto e = filter_limit_error(store, group_id, "metric", json::view(in["filterName"]), kMaxMetricFilters)) return *e;
+  store_filter(ctx, store, group_id, "metric", in, doc_of(in));
   return Outcome::ok("{}");
 }
 

@@ -4,10 +4,10 @@
 #include <algorithm>
 
 #include "api/logs/errors.h"
+#include "api/logs/filter_put.h"
 #include "api/pagination.h"
 #include "api/services.h"
 #include "common/arn.h"
-#include "logs/filter_pattern.h"
 #include "state/logs_store.h"
 
 namespace berth::api::logs {
@@ -34,11 +34,9 @@ std::string doc_of(const json::Value& in) {
 
 Outcome put_subscription_filter(OpContext& ctx, const json::Value& in) {
   LogsStore store(ctx.db, ctx.scope());
-  auto group = store.group(json::view(in["logGroupName"]));
-  if (!group) return errors::group_not_found();
-  std::string error;
-  if (!berth::logs::FilterPattern::parse(json::view(in["filterPattern"]), error))
-    return errors::invalid_parameter(error);
+  auto group = filter_put_group(store, in);
+  if (auto* e = std::get_if<AwsError>(&group)) return *e;
+  std::int64_t group_id = std::get<state::LogGroupRow>(group).id;
   std::string_view destination = json::view(in["destinationArn"]);
   auto arn = Arn::parse(destination);
   static const char* services[] = {"kinesis", "firehose", "lambda", "logs"};
@@ -46,13 +44,10 @@ Outcome put_subscription_filter(OpContext& ctx, const json::Value& in) {
     return errors::invalid_parameter("Invalid destinationArn: " + std::string(destination) +
                                      ". It must be the ARN of a Kinesis stream, a Firehose delivery stream, a Lambda "
                                      "function or a CloudWatch Logs destination.");
-  std::string name(json::view(in["filterName"]));
-  auto existing = store.filters(group->id, "subscription", "");
-  bool replaces = std::any_of(existing.begin(), existing.end(), [&](const auto& f) { return f.name == name; });
-  if (!replaces && static_cast<int>(existing.size()) >= kMaxSubscriptionFilters)
-    return AwsError::client("LimitExceededException", "Resource limit exceeded.");
-  store.put_filter(group->id, {"subscription", name, ctx.clock.now_millis(),
-                               std::string(json::view(in["filterPattern"])), doc_of(in)});
+  if (auto e = filter_limit_error(store, group_id, "subscription", json::view(in["filterName"]),
+                                  kMaxSubscriptionFilters))
+    return *e;
+  store_filter(ctx, store, group_id, "subscription", in, doc_of(in));
   return Outcome::ok("{}");
 }
 
