@@ -196,7 +196,7 @@ int serve(Config cfg, const MetricsArgs& knobs) {
     api::logs::QueryRunner log_queries(db, clock);
     api::Dispatcher dispatcher(ops, db, clock, cfg, {&blobs, &uploads, &tokens, &engine, &minter,
                                                       static_keys ? &*static_keys : nullptr, &scheduler,
-                                                      [&] { load_balancers.wake(); }, &log_queries});
+                                                      [&] { load_balancers.wake(); }, &log_queries, &service_capacity});
     api::RegistryRoutes registry_routes(db, blobs, uploads, tokens, clock, cfg);
     if (static_keys) {
       // --credentials: a registry token counts only while the key it was issued to verifies.

@@ -14,6 +14,7 @@
 #include "registry/uploads.h"
 #include "ecs/service_scheduler.h"
 #include "runtime/task_engine.h"
+#include "scaling/service_capacity.h"
 #include "common/aws_error.h"
 #include "common/clock.h"
 #include "common/config.h"
@@ -38,6 +39,9 @@ struct Services {
   // Tells the load balancer data plane that ELBv2 rows changed (called after commit).
   std::function<void()> elb_changed;
   logs::QueryRunner* log_queries = nullptr;  // Logs Insights queries (StartQuery and the rest)
+  // How Application Auto Scaling reads and sets an ECS service's desired count (RegisterScalableTarget
+  // keeps it within the new bounds).
+  const scaling::ServiceCapacity* service_capacity = nullptr;
 };
 
 struct OpContext {

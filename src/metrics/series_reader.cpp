@@ -23,9 +23,15 @@ std::map<std::int64_t, double> read_statistic(state::MetricsStore& store, std::i
                                               const std::optional<std::string>& unit, const std::string& stat) {
   std::map<std::int64_t, Aggregate> merged;
   const std::int64_t step = period_seconds * 1000;
+  // Single values are kept only for percentiles; points come in time order, so the bucket is
+  // usually the last one (GetMetricData reads a day of minutes per series this way).
+  const bool percentile = percentile_of(stat).has_value();
+  auto last = merged.end();
   store.scan(series_id, first, end, [&](const state::MetricPointRow& p) {
     if (unit && p.unit != *unit) return;
-    merged[first + (p.ts - first) / step * step].add({p.count, p.sum, p.min, p.max, p.value});
+    const std::int64_t bucket = first + (p.ts - first) / step * step;
+    if (last == merged.end() || last->first != bucket) last = merged.try_emplace(merged.end(), bucket);
+    last->second.add({p.count, p.sum, p.min, p.max, percentile ? p.value : std::nullopt});
   });
   std::map<std::int64_t, double> out;
   for (const auto& [t, a] : merged)

@@ -45,6 +45,7 @@ void StatsSampler::sample_once() {
       auto sample = metrics::parse_docker_stats(std::get<std::string>(stats), clock_.now_millis());
       std::lock_guard lock(mu_);
       auto& e = containers_[*c.docker_id];
+      if (sample) insights_.observe(t, c, e.sample, *sample);
       if (sample && e.sample) {
         cpu_used += metrics::cpu_units_used(*e.sample, *sample);
         measured = true;
@@ -85,6 +86,12 @@ void StatsSampler::sample_once() {
 }
 
 void StatsSampler::publish_once() {
+  {
+    // Container Insights events are stamped at the start of the publish interval they close in.
+    const std::int64_t now = clock_.now_millis();
+    const std::int64_t step = std::max<std::int64_t>(1000, options_.publish_every.count());
+    insights_.publish(db_, now - now % step, now);
+  }
   std::map<Key, std::map<std::int64_t, Series>> batch;
   {
     std::lock_guard lock(mu_);

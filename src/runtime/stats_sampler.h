@@ -5,7 +5,8 @@
 // ClusterName and by ClusterName+ServiceName once a publish interval (a minute), with the ECS
 // agent's maths (metrics/ecs_metrics). Nothing is published for a service without RUNNING tasks.
 // A sample counts in every publish interval the time since the previous pass overlaps, so a slow
-// pass (a loaded Docker) leaves no interval without its datapoint.
+// pass (a loaded Docker) leaves no interval without its datapoint. Container Insights
+// (runtime/container_insights) is shown every sample and published with the same beat.
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -18,6 +19,7 @@
 
 #include "common/clock.h"
 #include "metrics/ecs_metrics.h"
+#include "runtime/container_insights.h"
 #include "runtime/docker_client.h"
 #include "state/db.h"
 
@@ -63,6 +65,7 @@ class StatsSampler {
   std::map<Key, std::map<std::int64_t, Series>> pending_;
   std::int64_t pass_ = 0;
   std::int64_t last_pass_ms_ = 0;  // when the previous pass sampled: a CPU delta covers the time since
+  ContainerInsights insights_;
   std::condition_variable cv_;
   bool stopping_ = false;
   std::thread thread_;

@@ -4,7 +4,7 @@
 
 #include "common/ids.h"
 #include "common/json.h"
-#include "scaling/capacity.h"
+#include "scaling/capacity_bounds.h"
 #include "scaling/schedule.h"
 #include "state/scaling_store.h"
 
@@ -59,17 +59,8 @@ int ScheduledScaling::run_due() {
       store.put_target(*target);
       store.add_activity({0, ids::uuid_v4(), a.key, "Setting " + capacities(a), cause, now, now, "Successful",
                           "Successfully set " + capacities(a)});
-      auto service = capacity_.read ? capacity_.read(c, scope, a.key.resource_id) : std::nullopt;
-      if (!service) continue;
-      auto next = clamp(service->desired, min, max);
-      if (next == service->desired) continue;
-      capacity_.set_desired(c, scope, a.key.resource_id, next);
-      auto n = std::to_string(next);
-      store.add_activity({0, ids::uuid_v4(), a.key, "Setting desired count to " + n + ".",
-                          std::string(next < service->desired ? "maximum" : "minimum") + " capacity was set to " + n, now,
-                          now, "Successful",
-                          "Successfully set desired count to " + n + ". Change successfully fulfilled by ecs."});
-      spdlog::info("scheduled action {}: {} desired count {} -> {}", a.name, a.key.resource_id, service->desired, next);
+      if (!enforce_bounds(c, scope, capacity_, store, a.key, min, max, now)) continue;
+      spdlog::info("scheduled action {} moved {} into {}..{}", a.name, a.key.resource_id, min, max);
       woken.emplace_back(scope, a.key.resource_id);
     }
     return true;

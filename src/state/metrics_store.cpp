@@ -51,8 +51,18 @@ void MetricsStore::scan(std::int64_t series_id, std::int64_t start, std::int64_t
       "SELECT ts, unit, count, sum, min, max FROM metric_rollups WHERE series_id = ? AND ts >= ? AND ts < ? "
       "ORDER BY resolution DESC, ts",
       series_id, start, end);
+  // One row object reused: no allocation per datapoint once the unit's buffer is there.
+  auto fill = [&p](Query& q) {
+    p.ts = q.int64(0);
+    p.unit.assign(q.text(1));
+    p.count = q.real(2);
+    p.sum = q.real(3);
+    p.min = q.real(4);
+    p.max = q.real(5);
+  };
   while (r.step()) {
-    p = {r.int64(0), r.str(1), r.real(2), r.real(3), r.real(4), r.real(5), std::nullopt};
+    fill(r);
+    p.value.reset();
     f(p);
   }
   auto q = c_.query(
@@ -60,7 +70,8 @@ void MetricsStore::scan(std::int64_t series_id, std::int64_t start, std::int64_t
       "ORDER BY ts, seq",
       series_id, start, end);
   while (q.step()) {
-    p = {q.int64(0), q.str(1), q.real(2), q.real(3), q.real(4), q.real(5), std::nullopt};
+    fill(q);
+    p.value.reset();
     if (!q.is_null(6)) p.value = q.real(6);
     f(p);
   }

@@ -102,3 +102,31 @@ def test_a_scheduled_action_a_few_seconds_away_moves_the_service(aws, aws_rc):
     rc, _, err = aws_rc("application-autoscaling", "delete-scheduled-action", *TARGET, "--scheduled-action-name", "weekdays")
     assert rc != 0 and "ObjectNotFoundException" in err
     aws("ecs", "update-service", "--cluster", "demo", "--service", "web", "--desired-count", "0")
+
+
+def test_new_bounds_move_the_desired_count_into_them(aws):
+    # RegisterScalableTarget, new or updated, puts a desired count outside the bounds inside them
+    # at once, as Application Auto Scaling does, and records the activity with AWS's texts.
+    aws("ecs", "create-cluster", "--cluster-name", "demo")
+    td = {"family": "web", "containerDefinitions": [{"name": "web", "image": "berth-test/absent:1", "memory": 64}]}
+    aws("ecs", "register-task-definition", "--cli-input-json", json.dumps(td))
+    aws("ecs", "create-service", "--cluster", "demo", "--service-name", "web", "--task-definition", "web",
+        "--desired-count", "0")
+
+    def desired():
+        return aws("ecs", "describe-services", "--cluster", "demo", "--services", "web")["services"][0]["desiredCount"]
+
+    aws("application-autoscaling", "register-scalable-target", *TARGET, "--min-capacity", "2", "--max-capacity", "4")
+    assert desired() == 2
+    aws("application-autoscaling", "register-scalable-target", *TARGET, "--max-capacity", "1", "--min-capacity", "0")
+    assert desired() == 1
+    aws("application-autoscaling", "register-scalable-target", *TARGET, "--max-capacity", "3")
+    assert desired() == 1  # within the bounds: left alone
+    acts = aws("application-autoscaling", "describe-scaling-activities", "--service-namespace", "ecs",
+               "--resource-id", "service/demo/web")["ScalingActivities"]
+    assert [(a["Description"], a["Cause"], a["StatusCode"]) for a in acts] == [
+        ("Setting desired count to 1.", "maximum capacity was set to 1", "Successful"),
+        ("Setting desired count to 2.", "minimum capacity was set to 2", "Successful")]
+    assert acts[0]["StatusMessage"] == "Successfully set desired count to 1. Change successfully fulfilled by ecs."
+    aws("application-autoscaling", "deregister-scalable-target", *TARGET)
+    aws("ecs", "update-service", "--cluster", "demo", "--service", "web", "--desired-count", "0")

@@ -185,3 +185,45 @@ TEST_CASE("step scaling with the user's own alarm, and cooldowns") {
   evaluator.evaluate_all();
   CHECK(svc.desired["service/demo/web"] == 6);
 }
+
+TEST_CASE("RegisterScalableTarget moves the desired count into new bounds, with AWS's activity texts") {
+  DispatchHarness as("application-autoscaling", {}, kStart);
+  FakeServices svc;
+  svc.desired["service/demo/web"] = 1;
+  auto capacity = svc.capacity();
+  api::Services services;
+  services.service_capacity = &capacity;
+  as.use_services(services);
+  // A new target whose minimum is above the desired count raises it.
+  as.ok("RegisterScalableTarget", std::string("{") + kTarget + R"(,"MinCapacity":2,"MaxCapacity":5})");
+  CHECK(svc.desired["service/demo/web"] == 2);
+  CHECK(svc.woken == std::vector<std::string>{"service/demo/web"});
+  // An update that lowers only the maximum below it lowers it.
+  svc.desired["service/demo/web"] = 5;
+  as.ok("RegisterScalableTarget", std::string("{") + kTarget + R"(,"MaxCapacity":3})");
+  CHECK(svc.desired["service/demo/web"] == 3);
+  // Within the bounds: nothing changes, no activity.
+  as.ok("RegisterScalableTarget", std::string("{") + kTarget + R"(,"MinCapacity":1})");
+  CHECK(svc.desired["service/demo/web"] == 3);
+  CHECK(svc.woken.size() == 2);
+  // A refused registration changes nothing.
+  CHECK(as.call("RegisterScalableTarget", std::string("{") + kTarget + R"(,"MinCapacity":9})").code() == "ValidationException");
+  CHECK(svc.desired["service/demo/web"] == 3);
+
+  auto acts = as.ok("DescribeScalingActivities", R"({"ServiceNamespace":"ecs","ResourceId":"service/demo/web"})");
+  REQUIRE(acts.body["ScalingActivities"].Size() == 2);
+  const auto& lowered = acts.body["ScalingActivities"][0];  // newest first
+  CHECK(json::view(lowered["Description"]) == "Setting desired count to 3.");
+  CHECK(json::view(lowered["Cause"]) == "maximum capacity was set to 3");
+  CHECK(json::view(lowered["StatusCode"]) == "Successful");
+  CHECK(json::view(lowered["StatusMessage"]) == "Successfully set desired count to 3. Change successfully fulfilled by ecs.");
+  const auto& raised = acts.body["ScalingActivities"][1];
+  CHECK(json::view(raised["Description"]) == "Setting desired count to 2.");
+  CHECK(json::view(raised["Cause"]) == "minimum capacity was set to 2");
+
+  // A target of a service that does not exist (not active) is registered without any change.
+  as.ok("RegisterScalableTarget", R"({"ServiceNamespace":"ecs","ResourceId":"service/demo/gone",
+    "ScalableDimension":"ecs:service:DesiredCount","MinCapacity":2,"MaxCapacity":3})");
+  auto none = as.ok("DescribeScalingActivities", R"({"ServiceNamespace":"ecs","ResourceId":"service/demo/gone"})");
+  CHECK(none.body["ScalingActivities"].Size() == 0);
+}

@@ -141,6 +141,10 @@ TEST_CASE("CloudWatch alarms: put, describe, state, history, tags, delete") {
     CHECK(cw.ok("DescribeAlarms", R"({"AlarmNames":["low"]})").body["MetricAlarms"].Size() == 1);
     CHECK(cw.ok("DescribeAlarms", R"({"StateValue":"ALARM"})").body["MetricAlarms"].Size() == 0);
     CHECK(cw.ok("DescribeAlarms", R"({"AlarmTypes":["CompositeAlarm"]})").body["MetricAlarms"].Size() == 0);
+    // ActionPrefix looks at the actions only, not at names or descriptions that start alike.
+    CHECK(cw.ok("DescribeAlarms", R"({"ActionPrefix":"arn:aws:autoscaling:"})").body["MetricAlarms"].Size() == 1);
+    CHECK(cw.ok("DescribeAlarms", R"({"ActionPrefix":"hi"})").body["MetricAlarms"].Size() == 0);
+    CHECK(cw.ok("DescribeAlarms", R"({"ActionPrefix":"arn:aws:sns:"})").body["MetricAlarms"].Size() == 0);
     auto page = cw.ok("DescribeAlarms", R"({"MaxRecords":1})");
     REQUIRE(page.body.HasMember("NextToken"));
     auto next = cw.ok("DescribeAlarms", std::string(R"({"MaxRecords":1,"NextToken":")") + page.body["NextToken"].GetString() + "\"}");

@@ -138,6 +138,11 @@ class DispatchHarness {
     return r;
   }
 
+  // Handlers then see these long-lived parts (api::Services) besides the database.
+  void use_services(const api::Services& services) {
+    dispatcher = std::make_unique<api::Dispatcher>(ops, *db, clock, config, services);
+  }
+
   Reply ok(const std::string& op, const std::string& body) {
     auto r = call(op, body);
     CHECK_MESSAGE(r.status == 200, op << ": " << r.code() << " " << r.message());

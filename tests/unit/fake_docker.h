@@ -34,6 +34,7 @@ class FakeDocker final : public DockerClient {
   std::chrono::milliseconds pull_delay{0};   // each pull takes this long
   std::set<std::string> missing_images;      // pulls of these fail (404)
   std::set<std::string> present_images;      // inspect_image finds these without a pull
+  std::map<std::string, std::string> stats;  // container_stats answers by id (else "{}"); set under no other call
 
   // What happened, for assertions.
   std::vector<std::string> calls;            // "create NAME", "start ID", "stop ID", "remove ID", "pull REF"
@@ -181,7 +182,11 @@ class FakeDocker final : public DockerClient {
     return Ok{};
   }
   DockerResult<Ok> connect_network(const std::string&, const std::string&) override { return Ok{}; }
-  DockerResult<std::string> container_stats(const std::string&) override { return std::string("{}"); }
+  DockerResult<std::string> container_stats(const std::string& id) override {
+    std::lock_guard lock(mu_);
+    auto it = stats.find(id);
+    return it == stats.end() ? std::string("{}") : it->second;
+  }
   DockerResult<Ok> watch_events(const std::vector<std::string>&, const std::function<void(const DockerEvent&)>&,
                                 const std::function<bool()>& keep_going) override {
     while (keep_going()) std::this_thread::sleep_for(std::chrono::milliseconds(20));

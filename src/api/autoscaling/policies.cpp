@@ -1,6 +1,7 @@
 // PutScalingPolicy (target tracking, with its two CloudWatch alarms; step scaling, acted on by
 // alarms the user makes), DescribeScalingPolicies, DeleteScalingPolicy.
 #include "api/autoscaling/errors.h"
+#include "api/autoscaling/listing.h"
 #include "api/autoscaling/registration.h"
 #include "api/autoscaling/targets.h"
 #include "api/pagination.h"
@@ -20,11 +21,10 @@ std::string alarm_arn(OpContext& ctx, const std::string& name) {
 
 Outcome put_scaling_policy(OpContext& ctx, const json::Value& in) {
   auto k = key_of(in);
-  if (auto e = check_ecs_target(k)) return *e;
+  if (auto e = check_registered(ctx, k)) return *e;
   std::string name(json::view(in["PolicyName"]));
   std::string type(json::get_string(in, "PolicyType").value_or("StepScaling"));
   state::ScalingStore store(ctx.db, ctx.scope());
-  if (!store.target(k)) return errors::target_not_found(k);
   const char* config_member = type == "TargetTrackingScaling" ? "TargetTrackingScalingPolicyConfiguration"
                               : type == "StepScaling"         ? "StepScalingPolicyConfiguration"
                                                               : nullptr;
@@ -74,33 +74,18 @@ Outcome put_scaling_policy(OpContext& ctx, const json::Value& in) {
 }
 
 Outcome describe_scaling_policies(OpContext& ctx, const json::Value& in) {
-  std::vector<std::string> names;
-  if (const auto* l = json::member(in, "PolicyNames"))
-    for (const auto& v : l->GetArray()) names.emplace_back(json::view(v));
-  int limit = static_cast<int>(json::get_int(in, "MaxResults").value_or(50));
-  std::string after;
-  if (auto t = json::get_string(in, "NextToken")) {
-    auto c = pagination::decode(*t);
-    if (!c) return errors::invalid_next_token();
-    after = *c;
-  }
+  auto after = cursor_of(in);
+  if (auto* e = std::get_if<AwsError>(&after)) return *e;
   state::ScalingStore store(ctx.db, ctx.scope());
-  std::vector<state::ScalingPolicyRow> page;
-  bool more = false;
-  for (auto& p : store.policies(json::view(in["ServiceNamespace"]), json::get_string(in, "ResourceId"),
-                                json::get_string(in, "ScalableDimension"), after, 10000)) {
-    if (!names.empty() && std::find(names.begin(), names.end(), p.name) == names.end()) continue;
-    if (static_cast<int>(page.size()) == limit) {
-      more = true;
-      break;
-    }
-    page.push_back(std::move(p));
-  }
+  auto page = page_by_names(store.policies(json::view(in["ServiceNamespace"]), json::get_string(in, "ResourceId"),
+                                           json::get_string(in, "ScalableDimension"), std::get<std::string>(after), 10000),
+                            names_of(in, "PolicyNames"), static_cast<int>(json::get_int(in, "MaxResults").value_or(50)),
+                            [](const state::ScalingPolicyRow& p) { return p.name; });
   Body b;
   b.w.StartObject();
   b.w.Key("ScalingPolicies");
   b.w.StartArray();
-  for (const auto& p : page) {
+  for (const auto& p : page.rows) {
     b.w.StartObject();
     json::kv(b.w, "PolicyARN", p.arn);
     json::kv(b.w, "PolicyName", p.name);
@@ -118,7 +103,7 @@ Outcome describe_scaling_policies(OpContext& ctx, const json::Value& in) {
     b.w.EndObject();
   }
   b.w.EndArray();
-  if (more) json::kv(b.w, "NextToken", pagination::encode(page.back().arn));
+  if (page.more) json::kv(b.w, "NextToken", pagination::encode(page.rows.back().arn));
   b.w.EndObject();
   return b.done();
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "api/autoscaling/errors.h"
+#include "api/autoscaling/listing.h"
 #include "api/autoscaling/registration.h"
 #include "api/autoscaling/targets.h"
 #include "api/pagination.h"
@@ -24,10 +25,9 @@ std::optional<std::int64_t> millis_of(const json::Value& in, const char* member)
 
 Outcome put_scheduled_action(OpContext& ctx, const json::Value& in) {
   auto k = key_of(in);
-  if (auto e = check_ecs_target(k)) return *e;
+  if (auto e = check_registered(ctx, k)) return *e;
   std::string name(json::view(in["ScheduledActionName"]));
   state::ScalingStore store(ctx.db, ctx.scope());
-  if (!store.target(k)) return errors::target_not_found(k);
   const std::int64_t now = ctx.clock.now_millis();
   // An update keeps what it does not give.
   state::ScheduledActionRow row;
@@ -97,35 +97,21 @@ void write_action(json::Writer& w, const state::ScheduledActionRow& a) {
 }
 
 Outcome describe_scheduled_actions(OpContext& ctx, const json::Value& in) {
-  std::vector<std::string> names;
-  if (const auto* l = json::member(in, "ScheduledActionNames"))
-    for (const auto& v : l->GetArray()) names.emplace_back(json::view(v));
-  int limit = static_cast<int>(json::get_int(in, "MaxResults").value_or(50));
-  std::string after;
-  if (auto t = json::get_string(in, "NextToken")) {
-    auto c = pagination::decode(*t);
-    if (!c) return errors::invalid_next_token();
-    after = *c;
-  }
+  auto after = cursor_of(in);
+  if (auto* e = std::get_if<AwsError>(&after)) return *e;
   state::ScalingStore store(ctx.db, ctx.scope());
-  std::vector<state::ScheduledActionRow> page;
-  bool more = false;
-  for (auto& a : store.scheduled_actions(json::view(in["ServiceNamespace"]), json::get_string(in, "ResourceId"),
-                                         json::get_string(in, "ScalableDimension"), after, 10000)) {
-    if (!names.empty() && std::find(names.begin(), names.end(), a.name) == names.end()) continue;
-    if (static_cast<int>(page.size()) == limit) {
-      more = true;
-      break;
-    }
-    page.push_back(std::move(a));
-  }
+  auto page = page_by_names(
+      store.scheduled_actions(json::view(in["ServiceNamespace"]), json::get_string(in, "ResourceId"),
+                              json::get_string(in, "ScalableDimension"), std::get<std::string>(after), 10000),
+      names_of(in, "ScheduledActionNames"), static_cast<int>(json::get_int(in, "MaxResults").value_or(50)),
+      [](const state::ScheduledActionRow& a) { return a.name; });
   Body b;
   b.w.StartObject();
   b.w.Key("ScheduledActions");
   b.w.StartArray();
-  for (const auto& a : page) write_action(b.w, a);
+  for (const auto& a : page.rows) write_action(b.w, a);
   b.w.EndArray();
-  if (more) json::kv(b.w, "NextToken", pagination::encode(page.back().arn));
+  if (page.more) json::kv(b.w, "NextToken", pagination::encode(page.rows.back().arn));
   b.w.EndObject();
   return b.done();
 }

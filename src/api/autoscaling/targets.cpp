@@ -1,11 +1,13 @@
 // RegisterScalableTarget, DeregisterScalableTarget, DescribeScalableTargets,
 // DescribeScalingActivities, and tags on scalable targets.
 #include "api/autoscaling/errors.h"
+#include "api/autoscaling/listing.h"
 #include "api/autoscaling/registration.h"
 #include "api/autoscaling/targets.h"
 #include "api/pagination.h"
 #include "api/services.h"
 #include "common/ids.h"
+#include "scaling/capacity_bounds.h"
 #include "state/metrics_store.h"
 #include "state/scaling_store.h"
 #include "state/tags_store.h"
@@ -28,6 +30,12 @@ std::optional<AwsError> check_ecs_target(const state::TargetKey& k) {
   if (!k.resource_id.starts_with("service/") || second == std::string::npos || second == first + 1 ||
       second + 1 == k.resource_id.size() || k.resource_id.find('/', second + 1) != std::string::npos)
     return errors::validation("Unsupported service namespace, resource type or scalable dimension");
+  return std::nullopt;
+}
+
+std::optional<AwsError> check_registered(OpContext& ctx, const state::TargetKey& k) {
+  if (auto e = check_ecs_target(k)) return e;
+  if (!state::ScalingStore(ctx.db, ctx.scope()).target(k)) return errors::target_not_found(k);
   return std::nullopt;
 }
 
@@ -65,6 +73,14 @@ Outcome register_scalable_target(OpContext& ctx, const json::Value& in) {
   if (auto r = json::get_string(in, "RoleARN")) row.role_arn = std::string(*r);
   if (const auto* s = json::member(in, "SuspendedState")) row.suspended = json::dump(*s);
   store.put_target(row);
+  // As Application Auto Scaling does at every registration: a desired count outside the bounds
+  // is moved into them, recorded as an activity; the scheduler looks once this call commits.
+  if (const auto* capacity = ctx.services.service_capacity)
+    if (scaling::enforce_bounds(ctx.db, ctx.scope(), *capacity, store, k, row.min_capacity, row.max_capacity,
+                                ctx.clock.now_millis()))
+      ctx.after_commit.push_back([capacity, scope = ctx.scope(), resource = k.resource_id](state::Database&) {
+        if (capacity->wake) capacity->wake(scope, resource);
+      });
   if (const auto* tags = json::member(in, "Tags"); tags && tags->IsObject()) {
     std::vector<state::Tag> list;
     for (auto it = tags->MemberBegin(); it != tags->MemberEnd(); ++it)
@@ -119,35 +135,22 @@ void write_target(json::Writer& w, const state::ScalableTargetRow& t) {
 }
 
 Outcome describe_scalable_targets(OpContext& ctx, const json::Value& in) {
-  std::string ns(json::view(in["ServiceNamespace"]));
-  std::vector<std::string> ids;
-  if (const auto* l = json::member(in, "ResourceIds"))
-    for (const auto& v : l->GetArray()) ids.emplace_back(json::view(v));
-  int limit = static_cast<int>(json::get_int(in, "MaxResults").value_or(50));
-  std::string after;
-  if (auto t = json::get_string(in, "NextToken")) {
-    auto c = pagination::decode(*t);
-    if (!c) return errors::invalid_next_token();
-    after = *c;
-  }
+  auto after = cursor_of(in);
+  if (auto* e = std::get_if<AwsError>(&after)) return *e;
   state::ScalingStore store(ctx.db, ctx.scope());
-  std::vector<state::ScalableTargetRow> page;
-  bool more = false;
-  for (auto& t : store.targets(ns, json::get_string(in, "ScalableDimension"), after, 10000)) {
-    if (!ids.empty() && std::find(ids.begin(), ids.end(), t.key.resource_id) == ids.end()) continue;
-    if (static_cast<int>(page.size()) == limit) {
-      more = true;
-      break;
-    }
-    page.push_back(std::move(t));
-  }
+  auto page = page_by_names(store.targets(json::view(in["ServiceNamespace"]), json::get_string(in, "ScalableDimension"),
+                                          std::get<std::string>(after), 10000),
+                            names_of(in, "ResourceIds"), static_cast<int>(json::get_int(in, "MaxResults").value_or(50)),
+                            [](const state::ScalableTargetRow& t) { return t.key.resource_id; });
   Body b;
   b.w.StartObject();
   b.w.Key("ScalableTargets");
   b.w.StartArray();
-  for (const auto& t : page) write_target(b.w, t);
+  for (const auto& t : page.rows) write_target(b.w, t);
   b.w.EndArray();
-  if (more) json::kv(b.w, "NextToken", pagination::encode(page.back().key.resource_id + " " + page.back().key.scalable_dimension));
+  if (page.more)
+    json::kv(b.w, "NextToken",
+             pagination::encode(page.rows.back().key.resource_id + " " + page.rows.back().key.scalable_dimension));
   b.w.EndObject();
   return b.done();
 }

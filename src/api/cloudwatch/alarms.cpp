@@ -157,6 +157,18 @@ void write_alarm(json::Writer& w, OpContext& ctx, const state::MetricAlarmRow& a
   w.EndObject();
 }
 
+// DescribeAlarms' ActionPrefix: an alarm, OK or insufficient-data action that starts with it.
+bool has_action_with_prefix(const std::string& doc_text, std::string_view prefix) {
+  rapidjson::Document doc;
+  doc.Parse(doc_text.c_str());
+  if (!doc.IsObject()) return false;
+  for (const char* list : {"AlarmActions", "OKActions", "InsufficientDataActions"})
+    if (const auto* actions = json::member(doc, list); actions && actions->IsArray())
+      for (const auto& a : actions->GetArray())
+        if (a.IsString() && json::view(a).starts_with(prefix)) return true;
+  return false;
+}
+
 Outcome describe_alarms(OpContext& ctx, const json::Value& in) {
   auto names = strings_of(in, "AlarmNames");
   auto prefix = json::get_string(in, "AlarmNamePrefix");
@@ -186,7 +198,7 @@ Outcome describe_alarms(OpContext& ctx, const json::Value& in) {
         cursor = r.name;
         if (!wanted.empty() && !wanted.count(r.name)) continue;
         if (state_filter && r.state != *state_filter) continue;
-        if (action_prefix && r.doc.find("\"" + std::string(*action_prefix)) == std::string::npos) continue;
+        if (action_prefix && !has_action_with_prefix(r.doc, *action_prefix)) continue;
         if (static_cast<int>(page.size()) == limit) {
           more = true;
           break;
