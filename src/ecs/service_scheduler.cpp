@@ -359,7 +359,7 @@ class Pass {
       int n = std::min(count, 10);
       req["count"].SetInt(n);
       auto placed = create_tasks(c_, {{svc_.account, svc_.region}, *cluster, *td, req, now_, opt_.docker_status(), extra,
-                                               opt_.allow_host_access});
+                                               opt_.allow_host_access, {}});
       if (auto* e = std::get_if<AwsError>(&placed)) {
         emit_once(e->message == kNoInstances ? unable_to_place_event(svc_.name, std::nullopt)
                                              : events::unable_to_place(svc_.name, e->message));
