@@ -164,7 +164,7 @@ TEST_CASE("choose: binpack takes the fullest, spread the emptiest zone, draining
   CHECK(choose(cs, d, {}, {{"spread", "attribute:ecs.availability-zone"}}, rng).index == 2u);
   CHECK(choose(cs, d, {}, {{"spread", "instanceId"}, {"binpack", "memory"}}, rng).index == 1u);
   cs[2].status = "DRAINING";
-  CHECK(choose(cs, d, {}, {{"spread", "attribute:ecs.availability-zone"}}, rng).index == 1u);
+  CHECK(choose(cs, d, {}, {{"spread", "instanceId"}}, rng).index == 1u);
   // Nothing fits: each active instance says why.
   d.memory = 8192;
   Choice none = choose(cs, d, {}, {}, rng);
