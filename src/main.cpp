@@ -144,7 +144,7 @@ int serve(Config cfg, const MetricsArgs& knobs) {
     ecs::ServiceScheduler scheduler(db, clock, {
         .healthy_after = std::chrono::seconds(cfg.service_healthy_after),
         .allow_host_access = cfg.allow_host_access,
-        .docker_status = [&] { return ecs::DockerStatus{engine.docker_ok(), engine.docker_problem()}; },
+        .docker_status = [&] { return ecs::DockerStatus{engine.docker_ok(), engine.docker_problem(), ecs::host_of(engine.host_info())}; },
         .wake_tasks = [&](const std::vector<std::string>& arns) { engine.wake(arns); },
         .targets_written = [&] {
           if (load_balancers_ready) load_balancers_ready->wake();

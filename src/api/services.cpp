@@ -30,6 +30,8 @@ void register_services(OperationTable& t) {
   ecs::register_tags(t);
   ecs::register_account_settings(t);
   ecs::register_tasks(t);
+  ecs::register_container_instances(t);
+  ecs::register_attributes(t);
   ecs::register_ecs_services(t);
 
   ecr::register_repositories(t);

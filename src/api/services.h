@@ -14,6 +14,8 @@ void register_task_definitions(OperationTable& t);
 void register_tags(OperationTable& t);
 void register_account_settings(OperationTable& t);
 void register_tasks(OperationTable& t);
+void register_container_instances(OperationTable& t);
+void register_attributes(OperationTable& t);
 void register_ecs_services(OperationTable& t);  // ECS services (not this file's AWS services)
 }  // namespace ecs
 

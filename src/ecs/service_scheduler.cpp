@@ -1,5 +1,7 @@
 #include "ecs/service_scheduler.h"
 
+#include "state/ecs_container_instance_store.h"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -231,11 +233,19 @@ class Pass {
     in.minimum_healthy_percent = min_pct;
     in.maximum_percent = max_pct;
     std::vector<TaskRow*> primary_live, old_live;
+    // Tasks on a DRAINING container instance are replaced like an old deployment's: new ones
+    // start elsewhere within maximumPercent, then they stop within minimumHealthyPercent.
+    std::set<std::string> draining;
+    for (const auto& i : state::ContainerInstanceStore(c_, {svc_.account, svc_.region}).in_cluster(svc_.cluster))
+      if (i.status == "DRAINING") draining.insert("\"containerInstanceArn\":\"" + i.arn + "\"");
+    auto on_draining = [&](const TaskRow& t) {
+      return std::any_of(draining.begin(), draining.end(), [&](const std::string& k) { return t.doc.find(k) != std::string::npos; });
+    };
     for (auto& t : tasks_) {
       if (is_stopping(t)) ++in.stopping;
       if (!is_live(t)) continue;
       bool h = healthy(t);
-      if (deployment_of(t) == &primary) {
+      if (deployment_of(t) == &primary && !on_draining(t)) {
         primary_live.push_back(&t);
         ++in.primary_live;
         in.primary_healthy += h;
@@ -330,6 +340,8 @@ class Pass {
     auto& a = req.GetAllocator();
     for (const char* m : {"launchType", "capacityProviderStrategy", "networkConfiguration"})
       if (ddoc.HasMember(m)) req.AddMember(rapidjson::Value(m, a), rapidjson::Value(ddoc[m], a), a);
+    for (const char* m : {"placementConstraints", "placementStrategy"})
+      if (sdoc_.HasMember(m)) req.AddMember(rapidjson::Value(m, a), rapidjson::Value(sdoc_[m], a), a);
     req.AddMember("startedBy", rapidjson::Value(primary.id.c_str(), a), a);
     req.AddMember("group", rapidjson::Value(("service:" + svc_.name).c_str(), a), a);
     req.AddMember("enableExecuteCommand", json::get_bool(sdoc_, "enableExecuteCommand").value_or(false), a);
@@ -347,22 +359,26 @@ class Pass {
       int n = std::min(count, 10);
       req["count"].SetInt(n);
       auto placed = create_tasks(c_, {{svc_.account, svc_.region}, *cluster, *td, req, now_, opt_.docker_status(), extra,
-                                               opt_.allow_host_access});
+                                               opt_.allow_host_access, {}});
       if (auto* e = std::get_if<AwsError>(&placed)) {
-        emit_once(events::unable_to_place(svc_.name, e->message));
+        emit_once(e->message == kNoInstances ? unable_to_place_event(svc_.name, std::nullopt)
+                                             : events::unable_to_place(svc_.name, e->message));
         wake_at(now_ + 30000);
         break;
       }
       auto& p = std::get<Placement>(placed);
-      if (p.tasks.empty()) {
-        if (!p.failures.empty()) emit_once(events::unable_to_place(svc_.name, p.failures[0].reason + ": " + p.failures[0].detail));
-        break;
+      if (!p.failures.empty()) {
+        std::string on_instances = p.instance_event(svc_.name);
+        emit_once(!on_instances.empty() ? on_instances
+                                        : events::unable_to_place(svc_.name, p.failures[0].reason + ": " + p.failures[0].detail));
+        if (!on_instances.empty()) wake_at(now_ + 30000);  // room may appear when tasks stop
       }
       for (auto& t : p.tasks) {
         ids.push_back(task_id(t));
         result_.started.push_back(t.arn);
         tasks_.push_back(std::move(t));
       }
+      if (!p.failures.empty()) break;
       count -= n;
     }
     if (!ids.empty()) {

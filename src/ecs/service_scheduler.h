@@ -43,7 +43,7 @@ struct SchedulerOptions {
   std::chrono::milliseconds sweep{10000};
   bool allow_host_access = false;  // --allow-host-access (task_factory.h)
   // Whether tasks can be placed now (the engine's view of Docker).
-  std::function<DockerStatus()> docker_status = [] { return DockerStatus{true, ""}; };
+  std::function<DockerStatus()> docker_status = [] { return DockerStatus{true, "", std::nullopt}; };
   // Called after a pass commits with the tasks it created or asked to stop.
   std::function<void(const std::vector<std::string>& task_arns)> wake_tasks = [](const auto&) {};
   // Called after a pass that registered or deregistered load balancer targets commits (the ELB

@@ -2,7 +2,9 @@
 
 #include "ecs/host_access.h"
 
+#include <algorithm>
 #include <cctype>
+#include <random>
 
 #include "common/arn.h"
 #include "common/ids.h"
@@ -58,7 +60,8 @@ std::variant<Capacity, AwsError> capacity_of(const json::Value& in, const state:
 // The run document: what the task runs with beyond its definition (overrides, cpu, memory,
 // network attachment, role credentials id), which the engine and DescribeTasks read.
 std::string run_document(const TaskLaunch& l, const rapidjson::Document& tdoc, const std::string& network_mode,
-                         const std::string& subnet, const std::optional<std::string>& provider) {
+                         const std::string& subnet, const std::optional<std::string>& provider,
+                         const std::string& instance_arn, const Resources& reserved) {
   const json::Value& in = l.request;
   const json::Value* overrides = json::member(in, "overrides");
   rapidjson::Document doc(rapidjson::kObjectType);
@@ -88,6 +91,19 @@ std::string run_document(const TaskLaunch& l, const rapidjson::Document& tdoc, c
     doc.AddMember("credentialsId", rapidjson::Value(ids::uuid_v4().c_str(), a), a);
   }
   if (auto x = json::get_bool(in, "enableExecuteCommand")) doc.AddMember("enableExecuteCommand", *x, a);
+  // An EC2 task holds its share of its container instance until it stops.
+  if (!instance_arn.empty()) {
+    doc.AddMember("containerInstanceArn", rapidjson::Value(instance_arn.c_str(), a), a);
+    rapidjson::Value held(rapidjson::kObjectType);
+    held.AddMember("cpu", reserved.cpu, a);
+    held.AddMember("memory", reserved.memory, a);
+    for (auto [key, ports] : {std::pair{"tcpPorts", &reserved.tcp_ports}, std::pair{"udpPorts", &reserved.udp_ports}}) {
+      rapidjson::Value list(rapidjson::kArrayType);
+      for (int p : *ports) list.PushBack(p, a);
+      held.AddMember(rapidjson::StringRef(key), list, a);
+    }
+    doc.AddMember("reserved", held, a);
+  }
   return json::dump(doc);
 }
 }  // namespace
@@ -112,6 +128,8 @@ struct Checked {
   std::optional<std::string> provider;
   std::string network_mode, subnet;
   std::vector<state::Tag> tags;
+  std::vector<Constraint> constraints;  // EC2 only
+  std::vector<Strategy> strategies;
 };
 
 std::variant<Checked, AwsError> check(const TaskLaunch& l) {
@@ -145,9 +163,30 @@ std::variant<Checked, AwsError> check(const TaskLaunch& l) {
   }
   c.tags = tags_of(in);
   if (auto e = check_tags(c.tags)) return *e;
+  // Placement applies to tasks on container instances; Fargate places by itself.
+  if (c.launch_type == "EC2") {
+    auto constraints = parse_constraints(json::member(c.tdoc, "placementConstraints"), json::member(in, "placementConstraints"));
+    if (auto* e = std::get_if<AwsError>(&constraints)) return *e;
+    c.constraints = std::get<std::vector<Constraint>>(std::move(constraints));
+    auto strategies = parse_strategies(json::member(in, "placementStrategy"));
+    if (auto* e = std::get_if<AwsError>(&strategies)) return *e;
+    c.strategies = std::get<std::vector<Strategy>>(std::move(strategies));
+  }
   return c;
 }
 }  // namespace
+
+std::string Placement::instance_event(std::string_view service) const {
+  if (!on_instances || failures.empty()) return "";
+  // The closest instance: one short of resources rather than one a constraint excludes.
+  const PlacementFailure* closest = &failures.front();
+  for (const auto& f : failures)
+    if (f.reason.starts_with("RESOURCE:")) {
+      closest = &f;
+      break;
+    }
+  return unable_to_place_event(service, std::pair{closest->arn, closest->reason});
+}
 
 std::optional<AwsError> check_launch(const TaskLaunch& launch) {
   auto checked = check(launch);
@@ -161,7 +200,8 @@ std::variant<Placement, AwsError> create_tasks(state::Connection& db, const Task
   const std::string& cluster = l.cluster.name;
   auto checked = check(l);
   if (auto* e = std::get_if<AwsError>(&checked)) return *e;
-  auto& [tdoc, count, launch_type, provider, network_mode, subnet, tags] = std::get<Checked>(checked);
+  auto& [tdoc, count, launch_type, provider, network_mode, subnet, tags, constraints, strategies] =
+      std::get<Checked>(checked);
 
   // Placement failures come back as ECS reports them, and nothing is stored: without Docker
   // there is no agent, and berth's containers get no GPUs or accelerators.
@@ -186,14 +226,67 @@ std::variant<Placement, AwsError> create_tasks(state::Connection& db, const Task
           return unplaced("RESOURCE:" + type, "berth runs containers without GPUs or inference accelerators");
       }
 
+  // EC2 tasks go on the cluster's container instances (berth's engine registers itself in a
+  // cluster's first EC2 placement): constraints, strategies, then what fits.
+  std::vector<std::string> instance_of;
+  Resources demand;
+  Placement placed;
+  std::string group(json::get_string(in, "group").value_or("family:" + td.family));
+  if (launch_type == "EC2") {
+    placed.on_instances = true;
+    ensure_engine_instance(db, l.scope, cluster, l.docker.host, l.now_millis);
+    auto cands = candidates(db, l.scope, cluster, group);
+    if (l.instances.empty() &&
+        std::none_of(cands.begin(), cands.end(), [](const Candidate& c) { return c.status == "ACTIVE"; }))
+      return invalid_parameter(std::string(kNoInstances));
+    auto pick = [&](const char* name) {
+      auto o = run_overrides ? json::get_string(*run_overrides, name) : std::nullopt;
+      return std::string(o ? *o : json::get_string(tdoc, name).value_or(""));
+    };
+    demand = task_demand(tdoc, run_overrides, pick("cpu"), pick("memory"));
+    thread_local std::mt19937 rng(std::random_device{}());
+    for (const auto& arn : l.instances) {
+      auto it = std::find_if(cands.begin(), cands.end(), [&](const Candidate& c) { return c.arn == arn; });
+      std::optional<std::string> why;
+      if (it == cands.end()) why = "MISSING";
+      else if (it->status != "ACTIVE") why = "INACTIVE";
+      else why = refusal(*it, demand, constraints);
+      if (why) {
+        placed.failures.push_back({arn, *why, ""});
+        continue;
+      }
+      it->held.cpu += demand.cpu;
+      it->held.memory += demand.memory;
+      it->held.tcp_ports.insert(demand.tcp_ports.begin(), demand.tcp_ports.end());
+      it->held.udp_ports.insert(demand.udp_ports.begin(), demand.udp_ports.end());
+      instance_of.push_back(arn);
+    }
+    for (std::int64_t i = 0; l.instances.empty() && i < count; ++i) {
+      Choice choice = choose(cands, demand, constraints, strategies, rng);
+      if (!choice.index) {
+        for (const auto& [arn, why] : choice.refusals) placed.failures.push_back({arn, why, ""});
+        break;
+      }
+      Candidate& c = cands[*choice.index];
+      c.held.cpu += demand.cpu;
+      c.held.memory += demand.memory;
+      c.held.tcp_ports.insert(demand.tcp_ports.begin(), demand.tcp_ports.end());
+      c.held.udp_ports.insert(demand.udp_ports.begin(), demand.udp_ports.end());
+      ++c.group_tasks;
+      c.facts.task_groups.push_back(group);
+      instance_of.push_back(c.arn);
+    }
+  } else {
+    instance_of.assign(static_cast<std::size_t>(count), "");
+  }
+
   auto task_tags = tags;
   task_tags.insert(task_tags.end(), l.extra_tags.begin(), l.extra_tags.end());
   state::TagsStore tag_store(db);
   if (json::get_string(in, "propagateTags") == std::string_view("TASK_DEFINITION"))
     for (auto& tag : tag_store.list(td.arn)) task_tags.push_back(tag);
 
-  Placement placed;
-  for (std::int64_t i = 0; i < count; ++i) {
+  for (std::size_t i = 0; i < instance_of.size(); ++i) {
     TaskRow t;
     std::string id = ids::hex32();
     t.arn = arns::ecs(l.scope.region, l.scope.account, "task/" + cluster + "/" + id);
@@ -204,9 +297,9 @@ std::variant<Placement, AwsError> create_tasks(state::Connection& db, const Task
     t.family = td.family;
     t.launch_type = launch_type;
     if (auto s = json::get_string(in, "startedBy")) t.started_by = std::string(*s);
-    t.group = std::string(json::get_string(in, "group").value_or("family:" + td.family));
+    t.group = group;
     t.created_at = l.now_millis;
-    t.doc = run_document(l, tdoc, network_mode, subnet, provider);
+    t.doc = run_document(l, tdoc, network_mode, subnet, provider, instance_of[i], demand);
     int position = 0;
     for (const auto& c : tdoc["containerDefinitions"].GetArray()) {
       state::TaskContainerRow k;

@@ -10,6 +10,7 @@
 
 #include "common/aws_error.h"
 #include "common/json.h"
+#include "ecs/container_host.h"
 #include "state/db.h"
 #include "state/ecs_cluster_store.h"
 #include "state/ecs_task_definition_store.h"
@@ -23,6 +24,7 @@ namespace berth::ecs {
 struct DockerStatus {
   bool ok = false;
   std::string problem;  // why not, when !ok
+  std::optional<ContainerHost> host;  // the daemon's machine, once /info answered
 };
 
 struct TaskLaunch {
@@ -38,9 +40,12 @@ struct TaskLaunch {
   std::vector<state::Tag> extra_tags;
   // --allow-host-access: EC2 tasks may reach the host (privileged, host paths...); FARGATE never.
   bool allow_host_access = false;
+  // StartTask: one task on each of these container instances (ARNs), placement strategies aside.
+  std::vector<std::string> instances;
 };
 
-// A task ECS could not place: the cluster's ARN, reason ("AGENT", "RESOURCE:GPU") and detail.
+// A task ECS could not place: the cluster's ARN, reason ("AGENT", "RESOURCE:GPU") and detail;
+// for EC2 tasks a container instance's ARN and why it refused (RESOURCE:MEMORY, ...).
 struct PlacementFailure {
   std::string arn;
   std::string reason;
@@ -49,7 +54,10 @@ struct PlacementFailure {
 
 struct Placement {
   std::vector<state::TaskRow> tasks;      // inserted, PROVISIONING, desired RUNNING
-  std::vector<PlacementFailure> failures; // when tasks is empty
+  std::vector<PlacementFailure> failures; // for the tasks not placed (some may have been)
+  // The service event for tasks not placed on container instances (ECS's words), else empty.
+  std::string instance_event(std::string_view service) const;
+  bool on_instances = false;  // EC2 placement decided the failures
 };
 
 // The checks create_tasks makes before placing anything (a service's configuration at create time).

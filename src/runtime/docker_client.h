@@ -34,6 +34,15 @@ struct PortBinding {
   int host_port = 0;
 };
 
+// The machine behind the daemon (GET /info): what berth registers as its container instance.
+struct HostInfo {
+  int ncpu = 1;
+  std::int64_t memory_bytes = 0;  // MemTotal
+  std::string server_version;     // "20.10.24"
+  std::string os_type = "linux";
+  std::string architecture = "x86_64";
+};
+
 struct ContainerInfo {
   std::string id;
   std::string name;                       // without the leading '/'
@@ -71,6 +80,9 @@ class DockerClient {
 
   // GET /_ping; the API version the daemon speaks on success.
   virtual DockerResult<std::string> ping() = 0;
+
+  // GET /info: CPUs, memory and versions of the daemon's machine.
+  virtual DockerResult<HostInfo> info() = 0;
 
   // POST /images/create?fromImage=...&tag=... ; `registry_auth` is the X-Registry-Auth JSON
   // ({"username","password","serveraddress"}) or empty. Waits for the pull to finish and

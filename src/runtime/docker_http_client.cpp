@@ -618,6 +618,23 @@ class HttpDockerClient final : public DockerClient {
     return resp.api_version.empty() ? std::string("1.41") : resp.api_version;
   }
 
+  DockerResult<HostInfo> info() override {
+    auto r = call({http::verb::get, "/info"});
+    if (auto* e = std::get_if<DockerError>(&r)) return *e;
+    auto& resp = std::get<Response>(r);
+    if (resp.status != 200) return daemon_error(resp.status, resp.body);
+    auto doc = parse_json(resp.body);
+    if (!doc || !doc->IsObject()) return DockerError{500, "unreadable /info answer"};
+    HostInfo h;
+    if (auto it = doc->FindMember("NCPU"); it != doc->MemberEnd() && it->value.IsInt()) h.ncpu = it->value.GetInt();
+    if (auto it = doc->FindMember("MemTotal"); it != doc->MemberEnd() && it->value.IsInt64())
+      h.memory_bytes = it->value.GetInt64();
+    for (auto [name, out] : {std::pair{"ServerVersion", &h.server_version}, std::pair{"OSType", &h.os_type},
+                             std::pair{"Architecture", &h.architecture}})
+      if (auto it = doc->FindMember(name); it != doc->MemberEnd() && it->value.IsString()) *out = it->value.GetString();
+    return h;
+  }
+
   DockerResult<Ok> pull_image(const std::string& reference, const std::string& registry_auth) override {
     auto [repo, tag] = test_support::split_image_reference(reference);
     Request r{http::verb::post, "/images/create?fromImage=" + url_encode(repo) + "&tag=" + url_encode(tag)};

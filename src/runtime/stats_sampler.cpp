@@ -1,5 +1,7 @@
 #include "runtime/stats_sampler.h"
 
+#include "metrics/ecs_reservation.h"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -97,8 +99,9 @@ void StatsSampler::publish_once() {
     std::lock_guard lock(mu_);
     batch.swap(pending_);
   }
-  if (batch.empty()) return;
   const std::int64_t now = clock_.now_millis();
+  publish_reservations(now);
+  if (batch.empty()) return;
   // Each datapoint is stamped at the start of the publish interval it measured: a minute as
   // ECS, finer when tests shorten it (so alarms with 1-second periods see the data).
   db_.write([&](state::Connection& c) {
@@ -120,6 +123,24 @@ void StatsSampler::publish_once() {
                                *std::max_element(values->begin(), values->end()), std::nullopt});
         }
       }
+    return true;
+  });
+}
+
+// CPUReservation and MemoryReservation of clusters with container instances, stamped at the
+// start of the publish interval that just ended.
+void StatsSampler::publish_reservations(std::int64_t now) {
+  const std::int64_t step = std::max<std::int64_t>(1000, options_.publish_every.count());
+  const std::int64_t stamp = now - step - (now - step) % step;
+  db_.write([&](state::Connection& c) {
+    for (const auto& r : metrics::cluster_reservations(c)) {
+      state::MetricsStore store(c, r.scope);
+      auto canonical = metrics::canonical_dimensions({{"ClusterName", r.cluster}});
+      for (const auto& [name, value] : {std::pair{"CPUReservation", r.cpu_percent}, std::pair{"MemoryReservation", r.memory_percent}}) {
+        auto id = store.touch_series("AWS/ECS", name, canonical, now);
+        store.add_point(id, {stamp, "Percent", 1.0, value, value, value, std::nullopt});
+      }
+    }
     return true;
   });
 }

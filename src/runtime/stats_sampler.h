@@ -39,6 +39,8 @@ class StatsSampler {
 
   // The last Docker stats document of a container, if sampled.
   std::optional<std::string> last_stats(const std::string& docker_id) const;
+  // CPUReservation and MemoryReservation by ClusterName, once a publish interval.
+  void publish_reservations(std::int64_t now);
   // One sampling pass and one publication (the thread's work; tests call them).
   void sample_once();
   void publish_once();

@@ -307,10 +307,22 @@ void TaskEngine::collect_stopped(std::int64_t before) {
 
 bool TaskEngine::check_docker() {
   auto ping = docker_.ping();
-  docker_ok_ = std::holds_alternative<std::string>(ping);
+  bool ok = std::holds_alternative<std::string>(ping);
+  std::optional<HostInfo> host;
+  if (ok && !host_info()) {
+    auto info = docker_.info();
+    if (auto* h = std::get_if<HostInfo>(&info)) host = *h;
+  }
+  docker_ok_ = ok;
   std::lock_guard lock(mu_);
   docker_problem_ = docker_ok_ ? "" : std::get<DockerError>(ping).message;
+  if (host) host_info_ = host;
   return docker_ok_;
+}
+
+std::optional<HostInfo> TaskEngine::host_info() const {
+  std::lock_guard lock(mu_);
+  return host_info_;
 }
 
 void TaskEngine::loop() {

@@ -107,6 +107,8 @@ class TaskEngine {
   // Whether the Docker daemon answered the last ping, and why not.
   bool docker_ok() const { return docker_ok_; }
   std::string docker_problem() const;
+  // The daemon's machine as /info described it once Docker answered (nullopt before).
+  std::optional<HostInfo> host_info() const;
 
  private:
   void loop();
@@ -160,6 +162,7 @@ class TaskEngine {
   std::condition_variable cv_;
   bool woken_ = false;
   std::string docker_problem_;
+  std::optional<HostInfo> host_info_;
   std::vector<std::string> queue_;  // tasks waiting for a worker
   std::set<std::string> busy_;      // queued or being advanced
   std::set<std::string> rerun_;     // woken while being advanced

@@ -177,6 +177,32 @@ CREATE TABLE service_targets (
 CREATE INDEX service_targets_by_service ON service_targets (service_arn);
 CREATE INDEX service_targets_by_group ON service_targets (tg_arn);
 )sql"},
+      // Container instances (berth's Docker engine, registered per cluster) and capacity
+      // providers backed by Auto Scaling groups. Tasks name their instance in their doc.
+      {"ecs-0006-container-instances", R"sql(
+CREATE TABLE container_instances (
+  arn             TEXT PRIMARY KEY,  -- arn:aws:ecs:REGION:ACCOUNT:container-instance/CLUSTER/32hex
+  account         TEXT NOT NULL,
+  region          TEXT NOT NULL,
+  cluster         TEXT NOT NULL,     -- cluster name
+  ec2_instance_id TEXT NOT NULL,
+  status          TEXT NOT NULL,     -- ACTIVE, DRAINING (a deregistered one is deleted)
+  registered_at   INTEGER NOT NULL,  -- epoch millis
+  version         INTEGER NOT NULL DEFAULT 1,
+  doc             TEXT NOT NULL      -- registeredResources, versionInfo, attributes, capacityProviderName
+);
+CREATE INDEX container_instances_by_cluster ON container_instances (account, region, cluster, registered_at);
+
+CREATE TABLE capacity_providers (
+  account    TEXT NOT NULL,
+  region     TEXT NOT NULL,
+  name       TEXT NOT NULL,
+  arn        TEXT NOT NULL UNIQUE,
+  status     TEXT NOT NULL,          -- ACTIVE, INACTIVE
+  doc        TEXT NOT NULL,          -- the API CapacityProvider object without tags
+  PRIMARY KEY (account, region, name)
+) WITHOUT ROWID;
+)sql"},
   };
 }
 

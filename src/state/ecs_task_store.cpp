@@ -201,6 +201,16 @@ std::pair<int, int> TaskStore::running_and_pending(const Scope& scope, std::stri
   return {static_cast<int>(q.int64(0)), static_cast<int>(q.int64(1))};
 }
 
+std::vector<TaskRow> TaskStore::on_instances(const Scope& scope, std::string_view cluster) {
+  std::vector<TaskRow> out;
+  auto q = c_.query(std::string("SELECT ") + kTaskColumns +
+                        " FROM tasks WHERE account = ? AND region = ? AND cluster = ? AND last_status <> 'STOPPED' "
+                        "AND json_extract(doc, '$.containerInstanceArn') IS NOT NULL ORDER BY created_at, arn",
+                    scope.account, scope.region, cluster);
+  while (q.step()) out.push_back(task_of(q));
+  return out;
+}
+
 std::vector<TaskRow> TaskStore::take_expired(std::int64_t before) {
   std::vector<std::string> arns;
   {

@@ -78,6 +78,9 @@ class TaskStore {
   std::vector<std::string> unfinished();
   // Unfinished tasks on their way (not RUNNING with desired RUNNING): starting or stopping.
   std::vector<std::string> in_progress();
+  // A cluster's tasks not yet STOPPED that were placed on a container instance (their doc names
+  // containerInstanceArn): what they hold of the instance's resources.
+  std::vector<TaskRow> on_instances(const Scope& scope, std::string_view cluster);
   // Counts of a cluster's tasks by last status ("RUNNING", "PENDING" covers the rest).
   std::pair<int, int> running_and_pending(const Scope& scope, std::string_view cluster);
   // The task holding the container whose ARN ends in /TOKEN (the metadata endpoint's key).

@@ -76,6 +76,8 @@ class FakeDocker final : public DockerClient {
   std::set<std::string> volumes_removed;
 
   DockerResult<std::string> ping() override { return std::string("1.41"); }
+  HostInfo host{2, 4LL << 30, "20.10.24", "linux", "x86_64"};
+  DockerResult<HostInfo> info() override { return host; }
   DockerResult<Ok> pull_image(const std::string& reference, const std::string&) override {
     record("pull " + reference);
     std::this_thread::sleep_for(pull_delay);

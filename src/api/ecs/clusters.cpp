@@ -11,6 +11,7 @@
 #include "api/iam/roles.h"
 #include "api/services.h"
 #include "state/ecs_cluster_store.h"
+#include "state/ecs_container_instance_store.h"
 #include "state/ecs_service_store.h"
 #include "state/ecs_task_store.h"
 #include "state/tags_store.h"
@@ -287,6 +288,11 @@ Outcome delete_cluster(OpContext& ctx, const json::Value& in) {
   auto [running, pending] = state::TaskStore(ctx.db).running_and_pending(ctx.scope(), row->name);
   if (running + pending > 0)
     return AwsError::client("ClusterContainsTasksException", "The Cluster cannot be deleted while Tasks are active.");
+  // berth registers its engine in clusters by itself, so their instances go with the cluster
+  // (ECS would answer ClusterContainsContainerInstancesException); a cluster made again under
+  // the name gets the engine afresh.
+  state::ContainerInstanceStore instances(ctx.db, ctx.scope());
+  for (const auto& i : instances.in_cluster(row->name)) instances.remove(i.arn);
   row->status = "INACTIVE";
   store.put(*row);
   return reply_with_cluster(ctx, *row);

@@ -147,13 +147,16 @@ Doc launch_request(const Doc& service, const Doc& deployment) {
   auto& a = r.GetAllocator();
   for (const char* m : {"launchType", "capacityProviderStrategy", "networkConfiguration"})
     if (deployment.HasMember(m)) r.AddMember(rapidjson::Value(m, a), rapidjson::Value(deployment[m], a), a);
+  // Placement is checked as RunTask checks it (EC2 services only).
+  for (const char* m : {"placementConstraints", "placementStrategy"})
+    if (service.HasMember(m)) r.AddMember(rapidjson::Value(m, a), rapidjson::Value(service[m], a), a);
   return r;
 }
 
 std::optional<AwsError> check_launch(OpContext& ctx, const state::ClusterRow& cluster,
                                      const state::TaskDefinitionRow& td, const Doc& service, const Doc& deployment) {
   Doc req = launch_request(service, deployment);
-  return berth::ecs::check_launch({ctx.scope(), cluster, td, req, ctx.clock.now_millis(), {true, ""}, {}});
+  return berth::ecs::check_launch({ctx.scope(), cluster, td, req, ctx.clock.now_millis(), {true, "", std::nullopt}, {}, false, {}});
 }
 
 DeploymentRow new_deployment(OpContext& ctx, const ServiceRow& s, const Doc& doc) {

@@ -1,6 +1,7 @@
 #include "api/ecs/shapes.h"
 
 #include "state/ecs_service_store.h"
+#include "state/ecs_container_instance_store.h"
 #include "state/ecs_task_store.h"
 
 namespace berth::api::ecs {
@@ -41,10 +42,12 @@ void write_cluster(OpContext& ctx, json::Writer& w, const state::ClusterRow& row
   json::kv(w, "clusterName", row.name);
   if (view.configurations) copy_member(w, doc, "configuration");
   json::kv(w, "status", row.status);
-  // Fargate tasks run on no container instance.
   auto [running, pending] = state::TaskStore(ctx.db).running_and_pending(ctx.scope(), row.name);
   auto [active_services, draining_services] = state::ServiceStore(ctx.db).count(ctx.scope(), row.name);
-  w.Key("registeredContainerInstancesCount"); w.Int(0);
+  int instances = 0;
+  for (const auto& i : state::ContainerInstanceStore(ctx.db, ctx.scope()).in_cluster(row.name))
+    instances += i.status != "INACTIVE";
+  w.Key("registeredContainerInstancesCount"); w.Int(instances);
   w.Key("runningTasksCount"); w.Int(running);
   w.Key("pendingTasksCount"); w.Int(pending);
   w.Key("activeServicesCount"); w.Int(active_services);

@@ -2,6 +2,7 @@
 // (src/runtime) turns them into containers and reports back through the same rows.
 #include <algorithm>
 
+#include "api/ecs/container_instance_view.h"
 #include "api/ecs/errors.h"
 #include "api/ecs/identifiers.h"
 #include "api/ecs/role_trust.h"
@@ -78,6 +79,7 @@ void write_task(OpContext& ctx, json::Writer& w, const TaskRow& t, bool with_tag
   json::kv(w, "availabilityZone", ctx.region + "a");
   if (auto cp = json::get_string(doc, "capacityProviderName")) json::kv(w, "capacityProviderName", *cp);
   json::kv(w, "clusterArn", arns::cluster(t.region, t.account, t.cluster));
+  if (auto ci = json::get_string(doc, "containerInstanceArn")) json::kv(w, "containerInstanceArn", *ci);
   if (t.last_status == "RUNNING" || t.started_at) {
     json::kv(w, "connectivity", "CONNECTED");
     write_timestamp(w, "connectivityAt", t.pull_started_at ? t.pull_started_at : t.started_at);
@@ -171,7 +173,25 @@ std::optional<std::string> task_arn(OpContext& ctx, std::string_view cluster, st
   return arns::ecs(ctx.region, ctx.account, "task/" + std::string(cluster) + "/" + std::string(id));
 }
 
-Outcome run_task(OpContext& ctx, const json::Value& in) {
+Outcome launch(OpContext& ctx, const json::Value& in, std::vector<std::string> instances);
+
+Outcome run_task(OpContext& ctx, const json::Value& in) { return launch(ctx, in, {}); }
+
+// StartTask: one task on each named container instance (at most 10).
+Outcome start_task(OpContext& ctx, const json::Value& in) {
+  const json::Value& ids = in["containerInstances"];
+  if (ids.Size() == 0) return errors::invalid_parameter("Container instances cannot be empty.");
+  if (ids.Size() > 10) return errors::invalid_parameter("containerInstances can have at most 10 items.");
+  auto name = cluster_name(ctx, cluster_or_default(in));
+  std::vector<std::string> arns;
+  for (const auto& v : ids.GetArray()) {
+    auto arn = container_instance_arn(ctx, name.value_or(""), json::view(v));
+    arns.push_back(arn.value_or(std::string(json::view(v))));
+  }
+  return launch(ctx, in, std::move(arns));
+}
+
+Outcome launch(OpContext& ctx, const json::Value& in, std::vector<std::string> instances) {
   std::string cluster(cluster_or_default(in));
   auto name = cluster_name(ctx, cluster);
   auto cluster_row = name ? state::ClusterStore(ctx.db, ctx.scope()).get(*name) : std::nullopt;
@@ -191,9 +211,18 @@ Outcome run_task(OpContext& ctx, const json::Value& in) {
     if (auto refused = untrusted_task_role(ctx, tdef, json::member(in, "overrides"), cluster_row->arn)) return *refused;
   }
   runtime::TaskEngine* engine = ctx.services.engine;
-  berth::ecs::DockerStatus docker{engine && engine->docker_ok(), engine ? engine->docker_problem() : "no task engine"};
-  auto placed = berth::ecs::create_tasks(ctx.db, {ctx.scope(), *cluster_row, *td, in, ctx.clock.now_millis(), docker, {},
-                                                        ctx.config.allow_host_access});
+  berth::ecs::DockerStatus docker{engine && engine->docker_ok(), engine ? engine->docker_problem() : "no task engine",
+                                  engine ? berth::ecs::host_of(engine->host_info()) : std::nullopt};
+  // StartTask names its instances, so its tasks are EC2 tasks.
+  rapidjson::Document ec2;
+  if (!instances.empty()) {
+    ec2.CopyFrom(in, ec2.GetAllocator());
+    ec2.RemoveMember("capacityProviderStrategy");
+    if (!ec2.HasMember("launchType")) ec2.AddMember("launchType", "EC2", ec2.GetAllocator());
+  }
+  auto placed = berth::ecs::create_tasks(ctx.db, {ctx.scope(), *cluster_row, *td, instances.empty() ? in : ec2,
+                                                  ctx.clock.now_millis(), docker, {}, ctx.config.allow_host_access,
+                                                  std::move(instances)});
   if (auto* e = std::get_if<AwsError>(&placed)) return *e;
   auto& placement = std::get<berth::ecs::Placement>(placed);
   Body b;
@@ -227,6 +256,7 @@ Outcome run_task(OpContext& ctx, const json::Value& in) {
   b.w.EndArray();
   b.w.Key("failures");
   b.w.StartArray();
+  for (const auto& f : placement.failures) write_failure(b.w, f.arn, f.reason, f.detail);
   b.w.EndArray();
   b.w.EndObject();
   return b.done();
@@ -304,17 +334,23 @@ Outcome list_tasks(OpContext& ctx, const json::Value& in) {
   if (auto v = json::get_string(in, "launchType")) f.launch_type = std::string(*v);
   if (auto v = json::get_string(in, "serviceName")) f.service_group = "service:" + std::string(*v);
   f.desired_status = std::string(json::get_string(in, "desiredStatus").value_or("RUNNING"));
-  if (json::get_string(in, "containerInstance")) {
-    // Fargate tasks run on no container instance berth knows of.
-    Body b;
-    b.w.StartObject();
-    b.w.Key("taskArns");
-    b.w.StartArray();
-    b.w.EndArray();
-    b.w.EndObject();
-    return b.done();
+  std::vector<std::string> arns;
+  if (auto ci = json::get_string(in, "containerInstance")) {
+    // Tasks placed on that instance (Fargate tasks are on none), in ListTasks' order.
+    auto instance = container_instance_arn(ctx, cluster_row->name, *ci);
+    state::TaskStore store(ctx.db);
+    std::string after = p.cursor;
+    while (instance && arns.size() <= static_cast<std::size_t>(p.limit)) {
+      auto batch = store.list(ctx.scope(), f, after, 100);
+      if (batch.empty()) break;
+      for (const auto& a : batch)
+        if (auto t = store.get(a); t && t->doc.find("\"containerInstanceArn\":\"" + *instance + "\"") != std::string::npos)
+          arns.push_back(a);
+      after = batch.back();
+    }
+  } else {
+    arns = state::TaskStore(ctx.db).list(ctx.scope(), f, p.cursor, p.limit + 1);
   }
-  auto arns = state::TaskStore(ctx.db).list(ctx.scope(), f, p.cursor, p.limit + 1);
   Body b;
   b.w.StartObject();
   b.w.Key("taskArns");
@@ -330,6 +366,7 @@ Outcome list_tasks(OpContext& ctx, const json::Value& in) {
 
 void register_tasks(OperationTable& t) {
   t.add("ecs", "RunTask", run_task, Access::Write);
+  t.add("ecs", "StartTask", start_task, Access::Write);
   t.add("ecs", "StopTask", stop_task, Access::Write);
   t.add("ecs", "DescribeTasks", describe_tasks, Access::Read);
   t.add("ecs", "ListTasks", list_tasks, Access::Read);
