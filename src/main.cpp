@@ -144,6 +144,8 @@ int serve(Config cfg, const MetricsArgs& knobs) {
     ecs::ServiceScheduler scheduler(db, clock, {
         .healthy_after = std::chrono::seconds(cfg.service_healthy_after),
         .allow_host_access = cfg.allow_host_access,
+        .enforce_iam = cfg.enforce_iam,
+        .event_repeat = std::chrono::seconds(cfg.service_event_repeat),
         .docker_status = [&] { return ecs::DockerStatus{engine.docker_ok(), engine.docker_problem()}; },
         .wake_tasks = [&](const std::vector<std::string>& arns) { engine.wake(arns); },
         .targets_written = [&] {

@@ -38,6 +38,8 @@ struct TaskLaunch {
   std::vector<state::Tag> extra_tags;
   // --allow-host-access: EC2 tasks may reach the host (privileged, host paths...); FARGATE never.
   bool allow_host_access = false;
+  // --enforce-iam: a task or execution role that does not trust ECS is refused (ecs/role_trust.h).
+  bool enforce_iam = false;
 };
 
 // A task ECS could not place: the cluster's ARN, reason ("AGENT", "RESOURCE:GPU") and detail.
@@ -56,6 +58,8 @@ struct Placement {
 std::optional<AwsError> check_launch(const TaskLaunch& launch);
 
 // Validates the request and inserts `count` tasks (or none). The one place tasks are created.
+// Under enforce_iam a role ECS could not assume is ECS's ClientException (ecs/role_trust.h),
+// after the request's own checks and before placement.
 std::variant<Placement, AwsError> create_tasks(state::Connection& db, const TaskLaunch& launch);
 
 // The tag rules ECS enforces on any resource: no "aws:" prefix, non-empty keys, at most 50.
