@@ -24,7 +24,10 @@ NET = {"awsvpcConfiguration": {"subnets": ["subnet-1"]}}
 
 def call(b, op, body):
     req = urllib.request.Request(b.endpoint + "/", data=json.dumps(body).encode(), headers={
-        "X-Amz-Target": "AmazonEC2ContainerServiceV20141113." + op, "Content-Type": "application/x-amz-json-1.1"})
+        "X-Amz-Target": "AmazonEC2ContainerServiceV20141113." + op, "Content-Type": "application/x-amz-json-1.1",
+        # The loopback listener wants a signed call; without --credentials any signature passes.
+        "Authorization": "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/ecs/aws4_request, "
+                         "SignedHeaders=host;x-amz-target, Signature=0"})
     with urllib.request.urlopen(req) as r:
         return json.loads(r.read())
 

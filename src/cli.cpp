@@ -46,6 +46,9 @@ Options of serve:
                             against the role's IAM policies, refusing what they do not allow
   --service-healthy-after S seconds a service's task without health checks must be RUNNING to
                             count as healthy in a deployment (default 40, as on ECS)
+  --service-event-repeat S  seconds after which a service's standing event ("has reached a steady
+                            state.", "was unable to place a task") is written again while it
+                            lasts (default 21600: six hours, as on ECS)
   --elb-health-check-scale F  multiplies load balancer health-check intervals and timeouts
                             (default 1; tests use 0.1 to check every 0.5 s at the API's 5 s minimum)
   --alarm-interval SECONDS  how often CloudWatch alarms are evaluated (default 60; tests shorten it)
@@ -242,6 +245,14 @@ std::optional<Command> parse_command_line(int argc, char** argv, std::string& er
         return std::nullopt;
       }
       c.service_healthy_after = n;
+    } else if (arg == "--service-event-repeat") {
+      int n = -1;
+      auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (ec != std::errc() || ptr != value.data() + value.size() || n < 1 || n > 86400) {
+        error = "--service-event-repeat wants a number of seconds from 1 to 86400";
+        return std::nullopt;
+      }
+      c.service_event_repeat = n;
     } else if (arg == "--scaling-time-scale") {
       std::string text(value);
       char* end = nullptr;

@@ -144,6 +144,8 @@ int serve(Config cfg, const MetricsArgs& knobs) {
     ecs::ServiceScheduler scheduler(db, clock, {
         .healthy_after = std::chrono::seconds(cfg.service_healthy_after),
         .allow_host_access = cfg.allow_host_access,
+        .enforce_iam = cfg.enforce_iam,
+        .event_repeat = std::chrono::seconds(cfg.service_event_repeat),
         .docker_status = [&] { return ecs::DockerStatus{engine.docker_ok(), engine.docker_problem(), ecs::host_of(engine.host_info())}; },
         .wake_tasks = [&](const std::vector<std::string>& arns) { engine.wake(arns); },
         .targets_written = [&] {
@@ -296,13 +298,20 @@ int serve(Config cfg, const MetricsArgs& knobs) {
       spdlog::info("berth {} listening on {}:{} (data {}, account {}, region {}, ready in {:.1f} ms)",
                    BERTH_VERSION, cfg.listen_host, port, cfg.data_dir, cfg.account_id, cfg.region, ms);
     });
-    stats.stop();
-    scheduled_scaling.stop();
-    alarms.stop();
-    load_balancers.stop();
-    scheduler.stop();
-    engine.stop();
-    maintenance.stop();
+    // Each part's stop is timed: a slow exit names the part that held it.
+    auto timed_stop = [](const char* part, auto&& stop) {
+      auto start = std::chrono::steady_clock::now();
+      stop();
+      auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+      spdlog::log(ms >= 1000 ? spdlog::level::info : spdlog::level::debug, "stopped {} in {:.0f} ms", part, ms);
+    };
+    timed_stop("the stats sampler", [&] { stats.stop(); });
+    timed_stop("scheduled scaling", [&] { scheduled_scaling.stop(); });
+    timed_stop("the alarm evaluator", [&] { alarms.stop(); });
+    timed_stop("the load balancers", [&] { load_balancers.stop(); });
+    timed_stop("the service scheduler", [&] { scheduler.stop(); });
+    timed_stop("the task engine", [&] { engine.stop(); });
+    timed_stop("housekeeping", [&] { maintenance.stop(); });
     spdlog::info("stopped");
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());

@@ -27,6 +27,7 @@ struct Config {
   // target tracking's alarms, the 300 s default cooldowns) so tests scale within seconds.
   double scaling_time_scale = 1.0;
   int service_healthy_after = 40;  // seconds a service task without health checks runs before it counts healthy
+  int service_event_repeat = 6 * 3600;  // seconds before a standing service event is written again
 
   static std::string default_data_dir();
 };

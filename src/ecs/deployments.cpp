@@ -19,14 +19,17 @@ Step plan_step(const StepInput& in) {
   // Stopped tasks keep their room until they are STOPPED, so count them in.
   int occupying = in.primary_live + in.old_live + in.stopping;
   if (in.may_start) s.start = std::clamp(std::min(in.desired - primary_left, b.max_total - occupying), 0, in.desired);
-  // Old tasks that are not healthy never hold the floor up; healthy ones go while the rest stay above it.
-  s.stop_old_unhealthy = in.old_live - in.old_healthy;
+  // Old tasks that are not healthy never hold the floor up. Unhealthy ones go at once; healthy
+  // ones while the rest stay above the floor; those still waiting for their verdict only when the
+  // floor holds without them (stopping one costs no healthy task, but it is about to be one).
+  s.stop_old_unhealthy = in.old_live - in.old_healthy - in.old_pending;
   int healthy_left = in.primary_healthy + in.old_healthy - std::min(s.stop_primary, in.primary_healthy);
   s.stop_old_healthy = std::clamp(healthy_left - b.min_healthy, 0, in.old_healthy);
+  if (healthy_left - s.stop_old_healthy >= b.min_healthy) s.stop_old_pending = in.old_pending;
   bool work_left = primary_left < in.desired || in.old_live > 0;
-  bool in_flight = in.stopping > 0 || in.primary_healthy < in.primary_live;
+  bool in_flight = in.stopping > 0 || in.primary_healthy < in.primary_live || in.old_pending > 0;
   s.stuck = work_left && in.may_start && !in_flight && s.start == 0 && s.stop_primary == 0 &&
-            s.stop_old_unhealthy == 0 && s.stop_old_healthy == 0;
+            s.stop_old_unhealthy == 0 && s.stop_old_pending == 0 && s.stop_old_healthy == 0;
   return s;
 }
 
@@ -49,6 +52,18 @@ bool is_healthy(const state::TaskRow& t, const std::vector<std::string>& names, 
   for (const auto& c : t.containers)
     if (c.essential && checked(names, c.name) && c.health_status != std::optional<std::string>("HEALTHY")) return false;
   return true;
+}
+
+TaskHealth task_health(const state::TaskRow& t, const std::vector<std::string>& names, const HealthRule& rule,
+                       std::int64_t now, std::optional<TargetVerdict> target) {
+  std::optional<bool> target_healthy;
+  if (target) target_healthy = *target == TargetVerdict::Healthy;
+  if (is_healthy(t, names, rule, now, target_healthy)) return TaskHealth::Healthy;
+  if (t.last_status != "RUNNING" || t.desired_status != "RUNNING" || !t.started_at) return TaskHealth::Unhealthy;
+  bool in_grace = now - *t.started_at < rule.grace.count();
+  if (target == TargetVerdict::Unhealthy && !in_grace) return TaskHealth::Unhealthy;
+  if (failed_health_checks(t, names, rule, now)) return TaskHealth::Unhealthy;
+  return TaskHealth::Pending;
 }
 
 bool failed_health_checks(const state::TaskRow& t, const std::vector<std::string>& names, const HealthRule& rule,
@@ -123,6 +138,9 @@ std::string failed_health_checks(std::string_view s, std::string_view task_id) {
 }
 std::string unable_to_place(std::string_view s, std::string_view reason) {
   return svc(s) + " was unable to place a task. Reason: " + std::string(reason);
+}
+std::string failed_to_launch(std::string_view s, std::string_view error) {
+  return svc(s) + " failed to launch a task with (error " + std::string(error) + ").";
 }
 std::string unable_to_start_consistently(std::string_view s) {
   return svc(s) + " is unable to consistently start tasks successfully.";

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ecs/load_balancing.h"
 #include "state/ecs_task_store.h"
 
 namespace berth::ecs {
@@ -29,13 +30,15 @@ struct StepInput {
   int primary_healthy = 0;  // of those, healthy
   int old_live = 0;         // older deployments' tasks desired RUNNING
   int old_healthy = 0;      // of those, healthy
+  int old_pending = 0;      // of those, RUNNING and waiting for their health verdict (TaskHealth::Pending)
   int stopping = 0;         // tasks desired STOPPED, not yet STOPPED
   bool may_start = true;    // the PRIMARY is not FAILED, not throttled, and tasks can be placed
 };
 struct Step {
   int start = 0;             // new PRIMARY tasks
   int stop_primary = 0;      // scale-in: the newest PRIMARY tasks
-  int stop_old_unhealthy = 0;
+  int stop_old_unhealthy = 0;  // old tasks neither healthy nor waiting for a verdict
+  int stop_old_pending = 0;    // old tasks waiting for a verdict, once the floor holds without them
   int stop_old_healthy = 0;
   // Work remains but neither bound lets anything move, and nothing in flight will change that.
   bool stuck = false;
@@ -53,6 +56,14 @@ struct HealthRule {
 // Names of the containers whose definitions have a healthCheck.
 bool is_healthy(const state::TaskRow& t, const std::vector<std::string>& checked, const HealthRule& rule,
                 std::int64_t now_millis, std::optional<bool> target_healthy = std::nullopt);
+// How a deployment sees a task. A RUNNING task waiting for its verdict (younger than healthy_after,
+// checks not reported yet or failing within the grace period, targets still initial or unhealthy
+// within it) is Pending: it does not hold the minimumHealthyPercent floor up, and it is not
+// stopped as unhealthy either, as ECS keeps it. Unhealthy: not RUNNING (yet), or a verdict
+// against it past the grace period (then the scheduler replaces it).
+enum class TaskHealth { Healthy, Pending, Unhealthy };
+TaskHealth task_health(const state::TaskRow& t, const std::vector<std::string>& checked, const HealthRule& rule,
+                       std::int64_t now_millis, std::optional<TargetVerdict> target = std::nullopt);
 // RUNNING, past the grace period, with a checked essential container UNHEALTHY: to be replaced.
 bool failed_health_checks(const state::TaskRow& t, const std::vector<std::string>& checked, const HealthRule& rule,
                           std::int64_t now_millis);
@@ -87,6 +98,8 @@ std::string deployment_failed(std::string_view service, std::string_view deploym
 std::string rolling_back(std::string_view service, std::string_view deployment);
 std::string failed_health_checks(std::string_view service, std::string_view task_id);
 std::string unable_to_place(std::string_view service, std::string_view reason);
+// The scheduler could not launch a task (a role ECS cannot assume, ...): `error` says why.
+std::string failed_to_launch(std::string_view service, std::string_view error);
 std::string unable_to_start_consistently(std::string_view service);
 std::string unable_to_stop_or_start(std::string_view service);
 }  // namespace events

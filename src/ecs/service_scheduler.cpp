@@ -30,6 +30,9 @@ constexpr std::int64_t kPurgeAfter = 3600 * 1000;  // INACTIVE services go after
 // besides the engine's task-changed word, in case one is missed; a steady service is not looked
 // at until something wakes it (or the sweep).
 constexpr std::int64_t kInFlightPoll = 2000;
+// A launch that failed (ECS could not assume a task's role, ...) or found no place is tried again
+// this much later.
+constexpr std::int64_t kLaunchRetry = 30000;
 
 bool stopped(const TaskRow& t) { return t.last_status == "STOPPED"; }
 bool live(const TaskRow& t) { return t.desired_status == "RUNNING" && !stopped(t); }
@@ -80,11 +83,16 @@ class Pass {
  private:
   void wake_at(std::int64_t at) { result_.wake_at = result_.wake_at ? std::min(*result_.wake_at, at) : at; }
   void emit(const std::string& message) { events_.push_back(message); }
-  // For messages that would repeat every pass while a condition lasts.
+  // For messages that would repeat every pass while a condition lasts: said again only once
+  // something else was said, or after event_repeat (ECS repeats a standing cause every six hours).
   void emit_once(const std::string& message) {
     if (!events_.empty() && events_.back() == message) return;
-    auto stored = store_.events(svc_.arn);
-    if (events_.empty() && !stored.empty() && stored.front().message == message) return;
+    if (events_.empty()) {
+      auto stored = store_.events(svc_.arn);
+      if (!stored.empty() && stored.front().message == message &&
+          now_ - stored.front().created_at < opt_.event_repeat.count())
+        return;
+    }
     emit(message);
   }
 
@@ -190,13 +198,12 @@ class Pass {
         .get(id.substr(0, colon), std::stoll(std::string(id.substr(colon + 1))));
   }
 
-  bool healthy(const TaskRow& t) {
+  TaskHealth health(const TaskRow& t) {
     DeploymentRow* d = deployment_of(t);
     const auto& names = checked(d ? d->task_definition : t.task_definition_arn);
-    std::optional<bool> target_healthy;
-    if (auto v = target_verdict(t)) target_healthy = *v == TargetVerdict::Healthy;
-    return is_healthy(t, names, rule_, now_, target_healthy);
+    return task_health(t, names, rule_, now_, target_verdict(t));
   }
+  bool healthy(const TaskRow& t) { return health(t) == TaskHealth::Healthy; }
 
   void deploy() {
     const json::Value* config = json::member(sdoc_, "deploymentConfiguration");
@@ -223,8 +230,8 @@ class Pass {
     }
     replace_elb_unhealthy();
 
-    if (breaker_on && deps_[0].rollout_state == "IN_PROGRESS" &&
-        deps_[0].failed_tasks >= circuit_breaker_threshold(desired))
+    breaker_threshold_ = breaker_on ? circuit_breaker_threshold(desired) : 0;
+    if (breaker_on && deps_[0].rollout_state == "IN_PROGRESS" && deps_[0].failed_tasks >= breaker_threshold_)
       trip_breaker(rollback);
     DeploymentRow& primary = deps_[0];
 
@@ -244,15 +251,16 @@ class Pass {
     for (auto& t : tasks_) {
       if (is_stopping(t)) ++in.stopping;
       if (!is_live(t)) continue;
-      bool h = healthy(t);
+      TaskHealth h = health(t);
       if (deployment_of(t) == &primary && !on_draining(t)) {
         primary_live.push_back(&t);
         ++in.primary_live;
-        in.primary_healthy += h;
+        in.primary_healthy += h == TaskHealth::Healthy;
       } else {
         old_live.push_back(&t);
         ++in.old_live;
-        in.old_healthy += h;
+        in.old_healthy += h == TaskHealth::Healthy;
+        in.old_pending += h == TaskHealth::Pending;
       }
     }
     in.may_start = may_start(primary, desired - in.primary_live);
@@ -264,10 +272,12 @@ class Pass {
     std::sort(primary_live.begin(), primary_live.end(), [](auto* a, auto* b) { return a->created_at > b->created_at; });
     for (int i = 0; i < step.stop_primary && i < static_cast<int>(primary_live.size()); ++i)
       if (begin_stop(*primary_live[i], reason)) stopped_ids.push_back(task_id(*primary_live[i]));
-    int unhealthy_left = step.stop_old_unhealthy, healthy_left = step.stop_old_healthy;
+    int unhealthy_left = step.stop_old_unhealthy, pending_left = step.stop_old_pending,
+        healthy_left = step.stop_old_healthy;
     std::sort(old_live.begin(), old_live.end(), [](auto* a, auto* b) { return a->created_at > b->created_at; });
     for (auto* t : old_live) {
-      int& budget = healthy(*t) ? healthy_left : unhealthy_left;
+      TaskHealth h = health(*t);
+      int& budget = h == TaskHealth::Healthy ? healthy_left : h == TaskHealth::Pending ? pending_left : unhealthy_left;
       if (budget <= 0) continue;
       --budget;
       if (begin_stop(*t, reason)) stopped_ids.push_back(task_id(*t));
@@ -328,6 +338,20 @@ class Pass {
     deps_.insert(deps_.begin(), std::move(back));
   }
 
+  // ECS could not launch `count` tasks (a role it cannot assume, a definition it refuses now):
+  // each is a failed task of the deployment for the circuit breaker, as ECS counts them, and the
+  // launch is tried again later. Failed launches do not feed the throttle: no task went
+  // PENDING to STOPPED.
+  void failed_launch(DeploymentRow& primary, int count, const std::string& error) {
+    emit_once(events::failed_to_launch(svc_.name, error));
+    wake_at(now_ + kLaunchRetry);
+    if (primary.ran || primary.rollout_state != "IN_PROGRESS") return;
+    primary.failed_tasks += count;
+    touch(primary);
+    // The breaker trips at the start of a pass: have the next one now.
+    if (breaker_threshold_ > 0 && primary.failed_tasks >= breaker_threshold_) wake_at(now_);
+  }
+
   void start_tasks(DeploymentRow& primary, int count) {
     auto td = definition(primary.task_definition);
     auto cluster = state::ClusterStore(c_, {svc_.account, svc_.region}).get(svc_.cluster);
@@ -359,11 +383,16 @@ class Pass {
       int n = std::min(count, 10);
       req["count"].SetInt(n);
       auto placed = create_tasks(c_, {{svc_.account, svc_.region}, *cluster, *td, req, now_, opt_.docker_status(), extra,
-                                               opt_.allow_host_access, {}});
+                                      opt_.allow_host_access, {}, opt_.enforce_iam});
       if (auto* e = std::get_if<AwsError>(&placed)) {
-        emit_once(e->message == kNoInstances ? unable_to_place_event(svc_.name, std::nullopt)
-                                             : events::unable_to_place(svc_.name, e->message));
-        wake_at(now_ + 30000);
+        // No instance to place on is a placement problem (ECS's "unable to place" event, retried);
+        // any other refusal is a failed launch that counts toward the circuit breaker.
+        if (e->message == kNoInstances) {
+          emit_once(unable_to_place_event(svc_.name, std::nullopt));
+          wake_at(now_ + 30000);
+        } else {
+          failed_launch(primary, count, e->message);
+        }
         break;
       }
       auto& p = std::get<Placement>(placed);
@@ -452,9 +481,22 @@ class Pass {
       sdoc_.RemoveMember("lastCompletedDeployment");
       sdoc_.AddMember("lastCompletedDeployment", last, a);
     }
-    if (steady && !svc_.steady) emit(events::steady_state(svc_.name));
+    if (steady) announce_steady();
     svc_.steady = steady;
     if (in_flight > 0 || !result_.started.empty() || !result_.stopped.empty()) wake_at(now_ + kInFlightPoll);
+  }
+
+  // "has reached a steady state." when the service gets there, and again every event_repeat
+  // while it stays there, as ECS reports it periodically.
+  void announce_steady() {
+    std::string message = events::steady_state(svc_.name);
+    std::optional<std::int64_t> last = svc_.steady ? store_.last_event_at(svc_.arn, message) : std::nullopt;
+    if (last && now_ - *last < opt_.event_repeat.count()) {
+      wake_at(*last + opt_.event_repeat.count());
+      return;
+    }
+    emit(message);
+    wake_at(now_ + opt_.event_repeat.count());
   }
 
   // Load balancing ----------------------------------------------------------------------------
@@ -658,6 +700,7 @@ class Pass {
   std::vector<TaskRow> tasks_;
   std::map<std::string, std::vector<std::string>> checked_;
   HealthRule rule_;
+  int breaker_threshold_ = 0;  // failed tasks that trip the circuit breaker; 0: it is off
   std::vector<std::string> events_;
   PassResult result_;
 };

@@ -42,6 +42,10 @@ struct SchedulerOptions {
   // Every service is looked at this often even when nothing woke it.
   std::chrono::milliseconds sweep{10000};
   bool allow_host_access = false;  // --allow-host-access (task_factory.h)
+  bool enforce_iam = false;        // --enforce-iam: roles that do not trust ECS fail the launch (role_trust.h)
+  // A standing condition's event (steady state, unable to place, ...) is written again after this
+  // long while it lasts (ECS: six hours).
+  std::chrono::milliseconds event_repeat{6 * 3600 * 1000};
   // Whether tasks can be placed now (the engine's view of Docker).
   std::function<DockerStatus()> docker_status = [] { return DockerStatus{true, "", std::nullopt}; };
   // Called after a pass commits with the tasks it created or asked to stop.

@@ -1,6 +1,7 @@
 #include "ecs/task_factory.h"
 
 #include "ecs/host_access.h"
+#include "ecs/role_trust.h"
 
 #include <algorithm>
 #include <cctype>
@@ -202,6 +203,9 @@ std::variant<Placement, AwsError> create_tasks(state::Connection& db, const Task
   if (auto* e = std::get_if<AwsError>(&checked)) return *e;
   auto& [tdoc, count, launch_type, provider, network_mode, subnet, tags, constraints, strategies] =
       std::get<Checked>(checked);
+  if (l.enforce_iam)
+    if (auto refused = untrusted_task_role(db, l.scope.account, tdoc, json::member(in, "overrides"), l.cluster.arn))
+      return *refused;
 
   // Placement failures come back as ECS reports them, and nothing is stored: without Docker
   // there is no agent, and berth's containers get no GPUs or accelerators.

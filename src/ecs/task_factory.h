@@ -42,6 +42,8 @@ struct TaskLaunch {
   bool allow_host_access = false;
   // StartTask: one task on each of these container instances (ARNs), placement strategies aside.
   std::vector<std::string> instances;
+  // --enforce-iam: a task or execution role that does not trust ECS is refused (ecs/role_trust.h).
+  bool enforce_iam = false;
 };
 
 // A task ECS could not place: the cluster's ARN, reason ("AGENT", "RESOURCE:GPU") and detail;
@@ -64,6 +66,8 @@ struct Placement {
 std::optional<AwsError> check_launch(const TaskLaunch& launch);
 
 // Validates the request and inserts `count` tasks (or none). The one place tasks are created.
+// Under enforce_iam a role ECS could not assume is ECS's ClientException (ecs/role_trust.h),
+// after the request's own checks and before placement.
 std::variant<Placement, AwsError> create_tasks(state::Connection& db, const TaskLaunch& launch);
 
 // The tag rules ECS enforces on any resource: no "aws:" prefix, non-empty keys, at most 50.

@@ -162,6 +162,13 @@ std::vector<ServiceEventRow> ServiceStore::events(std::string_view service_arn) 
   return out;
 }
 
+std::optional<std::int64_t> ServiceStore::last_event_at(std::string_view service_arn, std::string_view message) {
+  auto q = c_.query("SELECT created_at FROM service_events WHERE service_arn = ? AND message = ? ORDER BY seq DESC LIMIT 1",
+                    service_arn, message);
+  if (!q.step()) return std::nullopt;
+  return q.int64(0);
+}
+
 bool ServiceStore::note_stopped(std::string_view service_arn, std::string_view task_arn) {
   c_.query("INSERT INTO service_stopped_tasks (task_arn, service_arn) VALUES (?, ?) ON CONFLICT DO NOTHING", task_arn,
            service_arn)

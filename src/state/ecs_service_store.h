@@ -89,6 +89,8 @@ class ServiceStore {
   // Adds an event and keeps the newest 100.
   void add_event(std::string_view service_arn, const ServiceEventRow& e);
   std::vector<ServiceEventRow> events(std::string_view service_arn);  // newest first
+  // When `message` was last written among the kept events, if it is there.
+  std::optional<std::int64_t> last_event_at(std::string_view service_arn, std::string_view message);
 
   // Records that the scheduler has accounted for this stopped task; false if it already had.
   bool note_stopped(std::string_view service_arn, std::string_view task_arn);

@@ -4,6 +4,7 @@ them, in each protocol's words); `--enforce-iam` evaluates role sessions against
 policies."""
 import datetime
 import json
+import time
 import urllib.request
 from unittest import mock
 
@@ -160,6 +161,40 @@ def test_run_task_refuses_a_task_role_that_does_not_trust_ecs(signed_berth):
                        "that the role being passed has the proper trust relationship and permissions and that your "
                        "IAM user has permissions to pass this role.")
     assert ecs.list_tasks(cluster="trust")["taskArns"] == []
+
+
+def test_a_service_cannot_launch_tasks_whose_role_does_not_trust_ecs(signed_berth):
+    """ECS reports it as a service event, each task it could not launch counting for the circuit
+    breaker: three of three fail the deployment at once. Nothing reaches Docker (but the scheduler
+    launches only while Docker answers)."""
+    if not docker_available():
+        pytest.skip("needs a Docker daemon")
+    b = signed_berth
+    iam, ecs = client(b, "iam"), client(b, "ecs")
+    role = iam.create_role(RoleName="exec-not-for-ecs", AssumeRolePolicyDocument=TRUST_ACCOUNT)["Role"]["Arn"]
+    ecs.create_cluster(clusterName="trust-svc")
+    ecs.register_task_definition(family="untrusted-svc", executionRoleArn=role, containerDefinitions=[
+        {"name": "app", "image": "busybox", "memory": 64}])
+    ecs.create_service(cluster="trust-svc", serviceName="web", taskDefinition="untrusted-svc", desiredCount=3,
+                       deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": True}})
+    event = (f"(service web) failed to launch a task with (error ECS was unable to assume the role '{role}' that was "
+             "provided for this task. Please verify that the role being passed has the proper trust relationship "
+             "and permissions and that your IAM user has permissions to pass this role.).")
+    deadline = time.monotonic() + 30
+    while True:
+        s = ecs.describe_services(cluster="trust-svc", services=["web"])["services"][0]
+        if s["deployments"][0]["rolloutState"] == "FAILED":
+            break
+        assert time.monotonic() < deadline, s
+        time.sleep(0.2)
+    d = s["deployments"][0]
+    assert d["failedTasks"] == 3 and d["rolloutStateReason"] == "ECS deployment circuit breaker: tasks failed to start."
+    messages = [e["message"] for e in s["events"]]
+    assert event in messages
+    assert f"(service web) (deployment {d['id']}) deployment failed: tasks failed to start." in messages
+    assert ecs.list_tasks(cluster="trust-svc")["taskArns"] == []
+    assert ecs.list_tasks(cluster="trust-svc", desiredStatus="STOPPED")["taskArns"] == []
+    ecs.delete_service(cluster="trust-svc", service="web", force=True)
 
 
 def test_registry_tokens_count_only_while_their_key_verifies(tmp_path):

@@ -3,6 +3,7 @@ rolling updates that keep desiredCount running, replacement of a killed containe
 breaker's rollback, scaling, deletion, and a kill -9 in the middle of a deployment.
 
 berth runs with --service-healthy-after 1 so a task counts healthy after 1 s of RUNNING."""
+import datetime
 import json
 import subprocess
 import time
@@ -67,10 +68,9 @@ def stable(s):
     return s["status"] == "ACTIVE" and len(s["deployments"]) == 1 and s["runningCount"] == s["desiredCount"]
 
 
-def settled(s):
-    """stable, and its tasks healthy (the deployment COMPLETED): the services-stable waiter can
-    pass while tasks are RUNNING but not yet healthy, and berth's scheduler stops such old tasks
-    at once in a deployment (issue 10's note), so tests that update right after wait for this."""
+def completed(s):
+    """stable, and its deployment COMPLETED (its tasks healthy): what a circuit breaker rolls
+    back to. The services-stable waiter can pass before that."""
     return stable(s) and s["deployments"][0]["rolloutState"] == "COMPLETED"
 
 
@@ -136,7 +136,7 @@ def test_rolling_update_keeps_desired_tasks_running(sv, image):
     register(sv, image)
     td2 = register(sv, image, environment=[{"name": "REV", "value": "2"}])
     create(sv)
-    wait_for(sv, settled)
+    wait_for(sv, stable)
     sv.aws("ecs", "update-service", "--cluster", "demo", "--service", "web", "--task-definition", "web:2")
     lowest = [99]
 
@@ -166,7 +166,7 @@ def test_missing_image_is_rolled_back_by_the_circuit_breaker(sv, image):
     register(sv, "berth-test/missing:nope")
     create(sv, "web", 2, "web:1", "--deployment-configuration",
            "maximumPercent=200,minimumHealthyPercent=100,deploymentCircuitBreaker={enable=true,rollback=true}")
-    good = wait_for(sv, settled)["deployments"][0]["id"]
+    good = wait_for(sv, completed)["deployments"][0]["id"]
     sv.aws("ecs", "update-service", "--cluster", "demo", "--service", "web", "--task-definition", "web:2")
     s = wait_for(sv, lambda s: s["deployments"][0]["rolloutStateReason"].startswith("ECS deployment circuit breaker: rolling back"),
                  timeout=120)
@@ -179,6 +179,55 @@ def test_missing_image_is_rolled_back_by_the_circuit_breaker(sv, image):
     s = wait_for(sv, stable, timeout=120)
     assert s["taskDefinition"].endswith("web:1")
     assert len(tasks(sv)) == 2
+
+
+@pytest.fixture(scope="module")
+def slow_health(tmp_path_factory):
+    """A berth where a task without health checks counts healthy only after 8 s of RUNNING, and a
+    steady service says so again every 4 s."""
+    b = start_berth(data_dir=tmp_path_factory.mktemp("berth-slow-health"), log_dir=tmp_path_factory.mktemp("log"),
+                    extra=("--service-healthy-after", "8", "--service-event-repeat", "4"))
+    b.aws("ecs", "create-cluster", "--cluster-name", "demo")
+    yield b
+    b.reset()
+    b.stop()
+
+
+def test_update_right_after_services_stable_keeps_old_tasks_until_new_ones_run(slow_health, image):
+    """The waiter passes once desiredCount tasks are RUNNING, before they are healthy. A deployment
+    started then keeps them (they wait for their verdict, they are not unhealthy): with
+    minimumHealthyPercent 100 no old task is stopped before the new ones are RUNNING."""
+    b = slow_health
+    register(b, image)
+    register(b, image, environment=[{"name": "REV", "value": "2"}])
+    first = create(b, "web", 2, "web:1", "--deployment-configuration", "maximumPercent=200,minimumHealthyPercent=100")
+    wait_for(b, lambda s: s["runningCount"] == 2)
+    subprocess.run(["/usr/bin/aws", "--endpoint-url", b.endpoint, "ecs", "wait", "services-stable", "--cluster",
+                    "demo", "--services", "web"], check=True, env=b.cli_env(), timeout=200)
+    old = tasks(b)
+    assert len(old) == 2 and all(t["lastStatus"] == "RUNNING" for t in old)
+    assert describe(b)["deployments"][0]["rolloutState"] == "IN_PROGRESS"  # not healthy yet: 8 s
+    fresh = b.aws("ecs", "update-service", "--cluster", "demo", "--service", "web",
+                  "--task-definition", "web:2")["service"]["deployments"][0]["id"]
+    s = wait_for(b, lambda s: completed(s) and s["deployments"][0]["id"] == fresh, timeout=120)
+    everything = tasks(b, desired="STOPPED") + tasks(b)
+    old = [t for t in everything if t["startedBy"] == first["deployments"][0]["id"]]
+    new = [t for t in everything if t["startedBy"] == fresh]
+    assert len(old) == 2 and len(new) == 2
+    at = datetime.datetime.fromisoformat
+    last_new_running = max(at(t["startedAt"]) for t in new)
+    first_old_stopping = min(at(t["stoppingAt"]) for t in old)
+    assert first_old_stopping >= last_new_running, (old, new)
+    assert all(t["stopCode"] == "ServiceSchedulerInitiated" for t in old)
+    assert not any("was unable to stop or start tasks" in m for m in messages(s))
+
+    # Steady, it says so again (every 4 s here, six hours by default).
+    def repeated(s):
+        m = messages(s)
+        return len(m) >= 2 and m[0] == m[1] == "(service web) has reached a steady state."
+    wait_for(b, repeated, timeout=30)
+    b.aws("ecs", "delete-service", "--cluster", "demo", "--service", "web", "--force")
+    wait_for(b, lambda s: s["status"] == "INACTIVE")
 
 
 def test_scale_out_and_in_then_delete(sv, image):

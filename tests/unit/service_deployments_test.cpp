@@ -156,3 +156,77 @@ TEST_CASE("deployment ids and event texts are ECS's") {
   CHECK(rollout_rolling_back("ecs-svc/1") == "ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/1.");
   CHECK(scaling_stop_reason("ecs-svc/1") == "Scaling activity initiated by (deployment ecs-svc/1)");
 }
+
+TEST_CASE("steps: old tasks waiting for their health verdict neither hold the floor nor go as unhealthy") {
+  StepInput in = old_only(2, 100, 200);
+  in.old_healthy = 0;
+  in.old_pending = 2;
+  Step s = plan_step(in);
+  CHECK(s.start == 2);
+  CHECK(s.stop_old_unhealthy == 0);
+  CHECK(s.stop_old_pending == 0);
+  CHECK_FALSE(s.stuck);
+  SUBCASE("new healthy tasks hold the floor: the waiting ones may go") {
+    in.primary_live = in.primary_healthy = 2;
+    s = plan_step(in);
+    CHECK(s.stop_old_pending == 2);
+    CHECK(s.start == 0);
+  }
+  SUBCASE("below the floor a waiting task stays; at it, the waiting one goes before a healthy one") {
+    in.old_healthy = in.old_pending = 1;
+    in.primary_live = 2;
+    s = plan_step(in);
+    CHECK(s.stop_old_healthy == 0);
+    CHECK(s.stop_old_pending == 0);
+    in.primary_healthy = 1;
+    s = plan_step(in);
+    CHECK(s.stop_old_healthy == 0);
+    CHECK(s.stop_old_pending == 1);
+  }
+  SUBCASE("no room and no verdict yet is not stuck: time will tell") {
+    in.maximum_percent = 100;
+    s = plan_step(in);
+    CHECK(s.start == 0);
+    CHECK_FALSE(s.stuck);
+    in.old_pending = 0;
+    in.old_healthy = 2;
+    CHECK(plan_step(in).stuck);
+  }
+  SUBCASE("minimumHealthyPercent 0: nothing to hold, they go") {
+    in.minimum_healthy_percent = 0;
+    CHECK(plan_step(in).stop_old_pending == 2);
+  }
+  SUBCASE("what is neither healthy nor waiting goes at once") {
+    in.old_live = 3;
+    CHECK(plan_step(in).stop_old_unhealthy == 1);
+  }
+}
+
+TEST_CASE("task health: healthy, waiting for a verdict, or unhealthy") {
+  HealthRule rule{std::chrono::seconds(40), std::chrono::seconds(10)};
+  state::TaskRow t;
+  t.last_status = "PROVISIONING";
+  state::TaskContainerRow c;
+  c.name = "web";
+  t.containers.push_back(c);
+  CHECK(task_health(t, {}, rule, 1000) == TaskHealth::Unhealthy);  // not RUNNING yet
+  t.last_status = "RUNNING";
+  t.started_at = 1000;
+  CHECK(task_health(t, {}, rule, 40999) == TaskHealth::Pending);
+  CHECK(task_health(t, {}, rule, 41000) == TaskHealth::Healthy);
+  // Behind a load balancer: initial targets wait; unhealthy ones wait out the grace period only.
+  CHECK(task_health(t, {}, rule, 100000, TargetVerdict::Pending) == TaskHealth::Pending);
+  CHECK(task_health(t, {}, rule, 10999, TargetVerdict::Unhealthy) == TaskHealth::Pending);
+  CHECK(task_health(t, {}, rule, 11000, TargetVerdict::Unhealthy) == TaskHealth::Unhealthy);
+  CHECK(task_health(t, {}, rule, 2000, TargetVerdict::Healthy) == TaskHealth::Healthy);
+  // Container health checks: no report yet waits; UNHEALTHY waits out the grace period only.
+  std::vector<std::string> checked{"web"};
+  CHECK(task_health(t, checked, rule, 100000) == TaskHealth::Pending);
+  t.containers[0].health_status = "UNHEALTHY";
+  CHECK(task_health(t, checked, rule, 10999) == TaskHealth::Pending);
+  CHECK(task_health(t, checked, rule, 11000) == TaskHealth::Unhealthy);
+  t.containers[0].health_status = "HEALTHY";
+  CHECK(task_health(t, checked, rule, 2000) == TaskHealth::Healthy);
+  t.desired_status = "STOPPED";
+  CHECK(task_health(t, checked, rule, 2000) == TaskHealth::Unhealthy);
+}

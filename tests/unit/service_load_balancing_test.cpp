@@ -5,36 +5,34 @@
 
 #include <algorithm>
 
-#include "dispatch_harness.h"
 #include "ecs/load_balancing.h"
 #include "elb/balancer.h"
 #include "elb/routing_table.h"
 #include "ecs/service_scheduler.h"
+#include "service_world.h"
 #include "state/ecs_service_store.h"
 #include "state/ecs_service_target_store.h"
-#include "state/ecs_task_store.h"
 #include "state/elbv2_store.h"
 
 using namespace berth;
 
 namespace {
-constexpr std::int64_t kStart = 1700000000000;
-const char* kSvc = "arn:aws:ecs:us-east-1:000000000000:service/demo/web";
+constexpr const char* kSvc = test::ServiceWorld::kSvc;
 const char* kLb = "arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/app/web-lb/0123456789abcdef";
 const char* kTg = "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web-tg/0123456789abcdef";
 const char* kIdleTg = "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/idle-tg/fedcba9876543210";
 const char* kInstanceTg = "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/inst-tg/00112233445566ff";
 
-struct World : test::DispatchHarness {
-  std::unique_ptr<ecs::ServiceScheduler> scheduler;
-  int written = 0;  // targets_written calls
-  int next_ip = 10;
+ecs::SchedulerOptions counting(int& written) {
+  ecs::SchedulerOptions opt;
+  opt.targets_written = [&written] { ++written; };
+  return opt;
+}
 
-  World() : DispatchHarness("AmazonEC2ContainerServiceV20141113", {"SerializationException", "InternalFailure"}, kStart) {
-    ecs::SchedulerOptions opt;
-    opt.targets_written = [this] { ++written; };
-    scheduler = std::make_unique<ecs::ServiceScheduler>(*db, clock, opt);
-    ok("CreateCluster", R"({"clusterName":"demo"})");
+struct World : test::ServiceWorld {
+  int written = 0;  // targets_written calls
+
+  World() : ServiceWorld(counting(written)) {
     for (const char* image : {"busybox:1", "busybox:2"})
       ok("RegisterTaskDefinition", std::string(R"({"family":"web","networkMode":"awsvpc","requiresCompatibilities":["FARGATE"],
           "cpu":"256","memory":"512","containerDefinitions":[{"name":"web","image":")") + image +
@@ -90,54 +88,6 @@ struct World : test::DispatchHarness {
         "networkConfiguration":{"awsvpcConfiguration":{"subnets":["subnet-1"]}})" + extra + "}");
   }
 
-  ecs::PassResult pass() { return scheduler->reconcile(kSvc); }
-
-  std::vector<state::TaskRow> tasks() {
-    std::vector<state::TaskRow> out;
-    db->read([&](state::Connection& c) {
-      state::TaskStore ts(c);
-      state::TaskFilter f;
-      f.cluster = "demo";
-      for (auto& a : ts.list({"000000000000", "us-east-1"}, f, "", 1000)) out.push_back(*ts.get(a));
-    });
-    return out;
-  }
-  std::vector<state::TaskRow> live() {
-    auto all = tasks();
-    std::erase_if(all, [](auto& t) { return t.desired_status != "RUNNING" || t.last_status == "STOPPED"; });
-    return all;
-  }
-  state::TaskRow task(const std::string& arn) {
-    for (auto& t : tasks())
-      if (t.arn == arn) return t;
-    FAIL("no task " << arn);
-    return {};
-  }
-
-  // What the engine would record: RUNNING with the task's address, or STOPPED.
-  void set_status(const std::string& arn, const std::string& status) {
-    db->write([&](state::Connection& c) {
-      state::TaskStore ts(c);
-      auto t = *ts.get(arn);
-      t.last_status = status;
-      if (status == "RUNNING") {
-        t.started_at = clock.now_millis();
-        t.doc = R"({"privateIp":"172.30.0.)" + std::to_string(next_ip++) + R"("})";
-      }
-      if (status == "STOPPED") t.stopped_at = clock.now_millis();
-      ts.update(t);
-      return true;
-    });
-  }
-  void run_all() {
-    for (auto& t : live())
-      if (t.last_status != "RUNNING") set_status(t.arn, "RUNNING");
-  }
-  void finish_stops() {
-    for (auto& t : tasks())
-      if (t.desired_status == "STOPPED" && t.last_status != "STOPPED") set_status(t.arn, "STOPPED");
-  }
-
   std::vector<state::TargetRow> targets(const char* tg = kTg) {
     std::vector<state::TargetRow> out;
     db->read([&](state::Connection& c) { out = state::Elbv2Store(c, {}).targets(tg); });
@@ -174,26 +124,6 @@ struct World : test::DispatchHarness {
     });
   }
 
-  rapidjson::Document describe() {
-    auto r = ok("DescribeServices", R"({"cluster":"demo","services":["web"]})");
-    rapidjson::Document d;
-    d.CopyFrom(r.body["services"][0], d.GetAllocator());
-    return d;
-  }
-  std::vector<std::string> messages() {
-    std::vector<std::string> out;
-    auto s = describe();
-    for (auto& e : s["events"].GetArray()) out.emplace_back(e["message"].GetString());
-    return out;
-  }
-  bool has_event(const std::string& text) {
-    auto m = messages();
-    return std::find(m.begin(), m.end(), text) != m.end();
-  }
-  int count_event(const std::string& text) {
-    auto m = messages();
-    return static_cast<int>(std::count(m.begin(), m.end(), text));
-  }
   // Tasks RUNNING, registered and healthy: the service settles.
   void settle() {
     for (int i = 0; i < 4; ++i) {
@@ -416,4 +346,32 @@ TEST_CASE("load balancing: where a task's target is") {
   CHECK(ecs::verdict({{"healthy", {}}, {"initial", {}}}) == TargetVerdict::Pending);
   CHECK(ecs::verdict({{"healthy", {}}, {"", {}}}) == TargetVerdict::Pending);
   CHECK(ecs::verdict({{"initial", {}}, {"unhealthy", {}}}) == TargetVerdict::Unhealthy);
+}
+
+TEST_CASE("load balancing: a deployment keeps old tasks whose targets are still initial") {
+  World w;
+  w.create(1, R"(,"healthCheckGracePeriodSeconds":30)");
+  w.pass();
+  w.run_all();
+  w.pass();
+  auto old = w.live();
+  REQUIRE(old.size() == 1);
+  REQUIRE(w.targets().size() == 1);
+  CHECK(w.targets()[0].state == "initial");
+  w.ok("UpdateService", R"({"cluster":"demo","service":"web","taskDefinition":"web:2"})");
+  auto r = w.pass();
+  CHECK(r.started.size() == 1);
+  CHECK(r.stopped.empty());
+  CHECK(w.targets()[0].state == "initial");  // not deregistered: it waits for its verdict
+  // Unhealthy within the grace period still waits; past it, the task is replaced.
+  w.set_health("unhealthy", "Target.Timeout", "Request timed out");
+  w.pass();
+  CHECK(w.task(old[0].arn).desired_status == "RUNNING");
+  for (auto& t : w.targets()) CHECK(t.state != "draining");
+  w.clock.advance(30000);
+  w.pass();
+  bool draining = false;
+  for (auto& t : w.targets()) draining |= t.state == "draining";
+  CHECK(draining);
+  CHECK(w.has_event(std::string("(service web) deregistered 1 targets in (target-group ") + kTg + ")"));
 }

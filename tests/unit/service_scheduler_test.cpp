@@ -4,23 +4,15 @@
 
 #include <algorithm>
 
-#include "dispatch_harness.h"
-#include "ecs/service_scheduler.h"
+#include "service_world.h"
 #include "state/ecs_service_store.h"
-#include "state/ecs_task_store.h"
+#include "state/iam_store.h"
 
 using namespace berth;
 
 namespace {
-constexpr std::int64_t kStart = 1700000000000;
-const char* kSvc = "arn:aws:ecs:us-east-1:000000000000:service/demo/web";
-
-struct World : test::DispatchHarness {
-  std::unique_ptr<ecs::ServiceScheduler> scheduler;
-
-  World() : DispatchHarness("AmazonEC2ContainerServiceV20141113", {"SerializationException", "InternalFailure"}, kStart) {
-    scheduler = std::make_unique<ecs::ServiceScheduler>(*db, clock, ecs::SchedulerOptions{});
-    ok("CreateCluster", R"({"clusterName":"demo"})");
+struct World : test::ServiceWorld {
+  explicit World(ecs::SchedulerOptions options = {}) : ServiceWorld(std::move(options)) {
     register_td("busybox:1");
     register_td("busybox:2");
   }
@@ -36,68 +28,6 @@ struct World : test::DispatchHarness {
         "networkConfiguration":{"awsvpcConfiguration":{"subnets":["subnet-1"]}})" + extra + "}");
   }
 
-  ecs::PassResult pass() { return scheduler->reconcile(kSvc); }
-
-  std::vector<state::TaskRow> tasks() {
-    std::vector<state::TaskRow> out;
-    db->read([&](state::Connection& c) {
-      state::TaskStore ts(c);
-      state::TaskFilter f;
-      f.cluster = "demo";
-      for (auto& a : ts.list({"000000000000", "us-east-1"}, f, "", 1000)) out.push_back(*ts.get(a));
-    });
-    return out;
-  }
-  std::vector<state::TaskRow> live() {
-    auto all = tasks();
-    std::erase_if(all, [](auto& t) { return t.desired_status != "RUNNING" || t.last_status == "STOPPED"; });
-    return all;
-  }
-
-  // What the engine would record.
-  void set_status(const std::string& arn, const std::string& status, std::optional<std::string> stop_code = {}) {
-    db->write([&](state::Connection& c) {
-      state::TaskStore ts(c);
-      auto t = *ts.get(arn);
-      t.last_status = status;
-      if (status == "RUNNING") t.started_at = clock.now_millis();
-      if (status == "STOPPED") {
-        t.stopped_at = clock.now_millis();
-        if (stop_code) {
-          t.desired_status = "STOPPED";
-          t.stop_code = stop_code;
-          t.stopped_reason = "CannotPullContainerError: pull access denied";
-        }
-      }
-      ts.update(t);
-      return true;
-    });
-  }
-  void run_all() {
-    for (auto& t : live())
-      if (t.last_status != "RUNNING") set_status(t.arn, "RUNNING");
-  }
-  void finish_stops() {
-    for (auto& t : tasks())
-      if (t.desired_status == "STOPPED" && t.last_status != "STOPPED") set_status(t.arn, "STOPPED");
-  }
-
-  rapidjson::Document describe() {
-    auto r = ok("DescribeServices", R"({"cluster":"demo","services":["web"]})");
-    rapidjson::Document d;
-    d.CopyFrom(r.body["services"][0], d.GetAllocator());
-    return d;
-  }
-  std::vector<std::string> messages() {
-    std::vector<std::string> out;
-    auto s = describe();
-    for (auto& e : s["events"].GetArray()) out.emplace_back(e["message"].GetString());
-    return out;
-  }
-  bool has_event(const std::string& text) {
-    auto m = messages();
-    return std::find(m.begin(), m.end(), text) != m.end();
-  }
   // Runs the service to steady: tasks RUNNING, the healthy-after time passed.
   void settle() {
     for (int i = 0; i < 6; ++i) {
@@ -285,4 +215,232 @@ TEST_CASE("scheduler: delete drains to INACTIVE, which is purged after an hour")
   w.pass();
   auto gone = w.ok("DescribeServices", R"({"cluster":"demo","services":["web"]})");
   CHECK(std::string(gone.body["failures"][0]["reason"].GetString()) == "MISSING");
+}
+
+// The services-stable waiter passes once desiredCount tasks are RUNNING, before they are healthy;
+// a deployment started then keeps them: they wait for their health verdict, as on ECS.
+TEST_CASE("scheduler: a deployment right after steady keeps old tasks still waiting for their health verdict") {
+  World w;
+  w.create();
+  w.pass();
+  w.run_all();
+  w.pass();
+  auto old_tasks = w.live();
+  REQUIRE(old_tasks.size() == 2);
+  CHECK(w.describe()["runningCount"].GetInt() == 2);  // what services-stable sees
+  w.clock.advance(10000);
+  w.ok("UpdateService", R"({"cluster":"demo","service":"web","taskDefinition":"web:2"})");
+  auto r = w.pass();
+  CHECK(r.started.size() == 2);
+  CHECK(r.stopped.empty());
+  w.run_all();
+  CHECK(w.pass().stopped.empty());
+  CHECK(w.live().size() == 4);
+  w.clock.advance(30000);  // the old ones are healthy; they alone hold the floor
+  CHECK(w.pass().stopped.empty());
+  w.clock.advance(10000);  // the new ones are healthy too
+  r = w.pass();
+  CHECK(r.stopped.size() == 2);
+  for (auto& t : old_tasks) CHECK(std::find(r.stopped.begin(), r.stopped.end(), t.arn) != r.stopped.end());
+  w.finish_stops();
+  w.pass();
+  CHECK(w.describe()["deployments"].Size() == 1);
+  for (auto& m : w.messages()) CHECK_FALSE(m.starts_with("service web was unable to stop or start tasks"));
+}
+
+TEST_CASE("scheduler: min 100 / max 100 waits for the verdict before saying it cannot move") {
+  World w;
+  w.create(R"(,"deploymentConfiguration":{"minimumHealthyPercent":100,"maximumPercent":100})");
+  w.pass();
+  w.run_all();
+  w.pass();
+  w.ok("UpdateService", R"({"cluster":"demo","service":"web","taskDefinition":"web:2"})");
+  auto r = w.pass();
+  CHECK(r.started.empty());
+  CHECK(r.stopped.empty());  // not "unhealthy": RUNNING for less than 40 s
+  CHECK_FALSE(w.messages()[0].starts_with("service web was unable to stop or start tasks"));
+  CHECK(r.wake_at == std::optional<std::int64_t>(w.clock.now_millis() + 40000));  // when the verdict comes
+  w.clock.advance(40000);
+  r = w.pass();
+  CHECK(r.stopped.empty());
+  CHECK(w.messages()[0].starts_with("service web was unable to stop or start tasks during a deployment"));
+}
+
+TEST_CASE("scheduler: with minimumHealthyPercent 0 old tasks go at once, verdict or not") {
+  World w;
+  w.create(R"(,"deploymentConfiguration":{"minimumHealthyPercent":0,"maximumPercent":100})");
+  w.pass();
+  w.run_all();
+  w.pass();
+  w.ok("UpdateService", R"({"cluster":"demo","service":"web","taskDefinition":"web:2"})");
+  auto r = w.pass();
+  CHECK(r.stopped.size() == 2);
+  CHECK(r.started.empty());  // maximumPercent 100: room only once they are STOPPED
+  w.finish_stops();
+  CHECK(w.pass().started.size() == 2);
+}
+
+TEST_CASE("scheduler: old tasks that are not RUNNING yet, or failed their checks, are not waited for") {
+  World w;
+  w.ok("RegisterTaskDefinition", R"({"family":"web","networkMode":"awsvpc","requiresCompatibilities":["FARGATE"],
+      "cpu":"256","memory":"512","containerDefinitions":[{"name":"web","image":"busybox:3",
+      "healthCheck":{"command":["CMD","true"]}}]})");
+  w.ok("CreateService", R"({"cluster":"demo","serviceName":"web","taskDefinition":"web:3","desiredCount":2,
+      "launchType":"FARGATE","networkConfiguration":{"awsvpcConfiguration":{"subnets":["subnet-1"]}}})");
+  w.pass();
+  auto first = w.live();
+  REQUIRE(first.size() == 2);
+  w.set_status(first[0].arn, "RUNNING");  // the other one is still PROVISIONING
+  w.db->write([&](state::Connection& c) {
+    state::TaskStore ts(c);
+    auto t = *ts.get(first[0].arn);
+    t.containers[0].health_status = "UNHEALTHY";
+    ts.update(t);
+    return true;
+  });
+  w.ok("UpdateService", R"({"cluster":"demo","service":"web","taskDefinition":"web:1"})");
+  auto r = w.pass();
+  // The UNHEALTHY one is replaced for its checks (no grace period); the PROVISIONING one goes.
+  CHECK(r.stopped.size() == 2);
+  CHECK(w.task(first[0].arn).stopped_reason == std::optional<std::string>("Task failed container health checks"));
+  CHECK(w.task(first[1].arn).desired_status == "STOPPED");
+}
+
+namespace {
+const char* kRole = "arn:aws:iam::000000000000:role/not-for-ecs";
+constexpr const char* kTrustAccount =
+    R"({"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"sts:AssumeRole"}]})";
+constexpr const char* kTrustEcs =
+    R"({"Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]})";
+
+ecs::SchedulerOptions enforcing() {
+  ecs::SchedulerOptions o;
+  o.enforce_iam = true;
+  return o;
+}
+
+// A service whose task role trusts only the account, not ECS (--enforce-iam).
+struct UntrustedWorld : World {
+  explicit UntrustedWorld(ecs::SchedulerOptions options = enforcing()) : World(std::move(options)) {
+    db->write([&](state::Connection& c) {
+      state::RoleRow r;
+      r.role_id = "AROAEXAMPLE0000000001";
+      r.name = "not-for-ecs";
+      r.path = "/";
+      r.arn = kRole;
+      r.trust_policy = kTrustAccount;
+      return state::IamStore(c, "000000000000").create_role(r);
+    });
+    ok("RegisterTaskDefinition", std::string(R"({"family":"web","networkMode":"awsvpc","requiresCompatibilities":["FARGATE"],
+        "cpu":"256","memory":"512","taskRoleArn":")") + kRole + R"(","containerDefinitions":[{"name":"web","image":"busybox:3"}]})");
+  }
+  void create_untrusted(int desired, const std::string& extra = "") {
+    ok("CreateService", R"({"cluster":"demo","serviceName":"web","taskDefinition":"web:3","desiredCount":)" +
+                            std::to_string(desired) + R"(,"launchType":"FARGATE",
+        "networkConfiguration":{"awsvpcConfiguration":{"subnets":["subnet-1"]}})" + extra + "}");
+  }
+  void trust_ecs() {
+    db->write([&](state::Connection& c) {
+      state::IamStore iam(c, "000000000000");
+      auto r = *iam.role("not-for-ecs");
+      r.trust_policy = kTrustEcs;
+      iam.update_role(r);
+      return true;
+    });
+  }
+};
+std::string unable_to_assume() {
+  return std::string("(service web) failed to launch a task with (error ECS was unable to assume the role '") + kRole +
+         "' that was provided for this task. Please verify that the role being passed has the proper trust "
+         "relationship and permissions and that your IAM user has permissions to pass this role.).";
+}
+}  // namespace
+
+TEST_CASE("scheduler: under --enforce-iam a role that does not trust ECS fails the launch, counted by the breaker") {
+  UntrustedWorld w;
+  w.create_untrusted(3, R"(,"deploymentConfiguration":{"deploymentCircuitBreaker":{"enable":true,"rollback":true}})");
+  auto r = w.pass();
+  CHECK(r.started.empty());
+  CHECK(w.tasks().empty());
+  CHECK(w.messages()[0] == unable_to_assume());
+  auto s = w.describe();
+  CHECK(s["deployments"][0]["failedTasks"].GetInt() == 3);  // three tasks it could not launch
+  CHECK(r.wake_at == std::optional<std::int64_t>(w.clock.now_millis()));  // the breaker's pass, at once
+  std::string dep = s["deployments"][0]["id"].GetString();
+  r = w.pass();
+  s = w.describe();
+  CHECK(std::string(s["deployments"][0]["rolloutState"].GetString()) == "FAILED");
+  CHECK(std::string(s["deployments"][0]["rolloutStateReason"].GetString()) ==
+        "ECS deployment circuit breaker: tasks failed to start.");
+  CHECK(w.has_event("(service web) (deployment " + dep + ") deployment failed: tasks failed to start."));
+  CHECK(s["deployments"].Size() == 1);  // nothing COMPLETED to roll back to
+  w.clock.advance(60000);
+  CHECK(w.pass().started.empty());  // a FAILED deployment launches nothing
+  CHECK(w.tasks().empty());
+}
+
+TEST_CASE("scheduler: a failed launch is tried again 30 s later and said once") {
+  UntrustedWorld w;
+  w.create_untrusted(1);
+  auto r = w.pass();
+  CHECK(r.wake_at == std::optional<std::int64_t>(w.clock.now_millis() + 30000));
+  w.clock.advance(30000);
+  w.pass();
+  CHECK(w.count_event(unable_to_assume()) == 1);
+  CHECK(w.describe()["deployments"][0]["failedTasks"].GetInt() == 2);
+  w.trust_ecs();
+  w.clock.advance(30000);
+  CHECK(w.pass().started.size() == 1);
+}
+
+TEST_CASE("scheduler: without --enforce-iam the untrusted role launches") {
+  UntrustedWorld w{ecs::SchedulerOptions{}};
+  w.create_untrusted(1);
+  CHECK(w.pass().started.size() == 1);
+}
+
+TEST_CASE("scheduler: a steady service says so again every event_repeat while it stays steady") {
+  ecs::SchedulerOptions o;
+  o.event_repeat = std::chrono::seconds(60);
+  World w(o);
+  w.create("", 1);
+  w.pass();
+  w.run_all();
+  w.pass();
+  w.clock.advance(40000);
+  auto r = w.pass();
+  const std::string steady = "(service web) has reached a steady state.";
+  CHECK(w.count_event(steady) == 1);
+  CHECK(r.wake_at == std::optional<std::int64_t>(w.clock.now_millis() + 60000));
+  w.clock.advance(59000);
+  r = w.pass();
+  CHECK(w.count_event(steady) == 1);
+  CHECK(r.wake_at == std::optional<std::int64_t>(w.clock.now_millis() + 1000));
+  w.clock.advance(1000);
+  w.pass();
+  CHECK(w.count_event(steady) == 2);
+  CHECK(w.messages()[0] == steady);
+}
+
+TEST_CASE("scheduler: a standing condition's event is said again after event_repeat, not every pass") {
+  ecs::SchedulerOptions o;
+  o.event_repeat = std::chrono::seconds(60);
+  World w(o);
+  w.create(R"(,"deploymentConfiguration":{"minimumHealthyPercent":100,"maximumPercent":100})", 1);
+  w.pass();
+  w.run_all();
+  w.pass();
+  w.clock.advance(40000);
+  w.pass();
+  w.ok("UpdateService", R"({"cluster":"demo","service":"web","taskDefinition":"web:2"})");
+  const std::string stuck =
+      "service web was unable to stop or start tasks during a deployment because of the service deployment "
+      "configuration. Update the minimumHealthyPercent or maximumPercent value and try again.";
+  w.pass();
+  w.clock.advance(59000);
+  w.pass();
+  CHECK(w.count_event(stuck) == 1);
+  w.clock.advance(1000);
+  w.pass();
+  CHECK(w.count_event(stuck) == 2);
 }

@@ -195,10 +195,7 @@ Outcome describe_clusters(OpContext& ctx, const json::Value& in) {
       missing.push_back(id.starts_with("arn:") ? id : arns::cluster(ctx.region, ctx.account, id));
   }
   b.w.EndArray();
-  b.w.Key("failures");
-  b.w.StartArray();
-  for (const auto& arn : missing) write_failure(b.w, arn, "MISSING");
-  b.w.EndArray();
+  write_failures(b.w, missing);
   b.w.EndObject();
   return b.done();
 }

@@ -428,10 +428,7 @@ Outcome describe_services(OpContext& ctx, const json::Value& in) {
       missing.push_back(arn.value_or(std::string(json::view(v))));
   }
   b.w.EndArray();
-  b.w.Key("failures");
-  b.w.StartArray();
-  for (const auto& m : missing) write_failure(b.w, m, "MISSING");
-  b.w.EndArray();
+  write_failures(b.w, missing);
   b.w.EndObject();
   return b.done();
 }

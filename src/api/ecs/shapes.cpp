@@ -108,4 +108,11 @@ void write_failure(json::Writer& w, std::string_view arn, std::string_view reaso
   w.EndObject();
 }
 
+void write_failures(json::Writer& w, const std::vector<std::string>& missing_arns) {
+  w.Key("failures");
+  w.StartArray();
+  for (const auto& arn : missing_arns) write_failure(w, arn, "MISSING");
+  w.EndArray();
+}
+
 }  // namespace berth::api::ecs

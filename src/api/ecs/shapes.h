@@ -21,6 +21,8 @@ void write_tags(json::Writer& w, const std::vector<state::Tag>& tags);
 void write_task_definition(json::Writer& w, const state::TaskDefinitionRow& row);
 void write_failure(json::Writer& w, std::string_view arn, std::string_view reason,
                    std::string_view detail = {});
+// A Describe answer's `failures` member: one {arn, reason: MISSING} for each thing not found.
+void write_failures(json::Writer& w, const std::vector<std::string>& missing_arns);
 
 // Tags from a request's `tags` member ([{key, value}]).
 std::vector<state::Tag> tags_of(const json::Value& input, const char* member = "tags");

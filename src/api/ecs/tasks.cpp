@@ -5,7 +5,6 @@
 #include "api/ecs/container_instance_view.h"
 #include "api/ecs/errors.h"
 #include "api/ecs/identifiers.h"
-#include "api/ecs/role_trust.h"
 #include "api/ecs/shapes.h"
 #include "api/ecs/tags.h"
 #include "api/pagination.h"
@@ -205,11 +204,6 @@ Outcome launch(OpContext& ctx, const json::Value& in, std::vector<std::string> i
   auto td = ref->revision ? tds.get(ref->family, *ref->revision) : tds.latest_active(ref->family);
   if (!td) return errors::invalid_parameter("TaskDefinition not found.");
   if (td->status != "ACTIVE") return errors::client("TaskDefinition is inactive");
-  {
-    rapidjson::Document tdef;
-    tdef.Parse(td->doc.c_str(), td->doc.size());
-    if (auto refused = untrusted_task_role(ctx, tdef, json::member(in, "overrides"), cluster_row->arn)) return *refused;
-  }
   runtime::TaskEngine* engine = ctx.services.engine;
   berth::ecs::DockerStatus docker{engine && engine->docker_ok(), engine ? engine->docker_problem() : "no task engine",
                                   engine ? berth::ecs::host_of(engine->host_info()) : std::nullopt};
@@ -222,7 +216,7 @@ Outcome launch(OpContext& ctx, const json::Value& in, std::vector<std::string> i
   }
   auto placed = berth::ecs::create_tasks(ctx.db, {ctx.scope(), *cluster_row, *td, instances.empty() ? in : ec2,
                                                   ctx.clock.now_millis(), docker, {}, ctx.config.allow_host_access,
-                                                  std::move(instances)});
+                                                  std::move(instances), ctx.config.enforce_iam});
   if (auto* e = std::get_if<AwsError>(&placed)) return *e;
   auto& placement = std::get<berth::ecs::Placement>(placed);
   Body b;
@@ -311,10 +305,7 @@ Outcome describe_tasks(OpContext& ctx, const json::Value& in) {
       missing.push_back(arn.value_or(std::string(json::view(v))));
   }
   b.w.EndArray();
-  b.w.Key("failures");
-  b.w.StartArray();
-  for (const auto& m : missing) write_failure(b.w, m, "MISSING");
-  b.w.EndArray();
+  write_failures(b.w, missing);
   b.w.EndObject();
   return b.done();
 }
