@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "state/db.h"
+#include "temp_dir.h"
 #include "state/ecs_cluster_store.h"
 #include "state/ecs_task_definition_store.h"
 #include "state/tags_store.h"
@@ -11,19 +12,7 @@ using namespace berth::state;
 namespace fs = std::filesystem;
 
 namespace {
-struct TempDb {
-  fs::path dir;
-  std::unique_ptr<Database> db;
-  TempDb() {
-    std::string tmpl = (fs::temp_directory_path() / "berth-test-XXXXXX").string();
-    dir = mkdtemp(tmpl.data());
-    db = std::make_unique<Database>((dir / "berth.db").string());
-  }
-  ~TempDb() {
-    db.reset();
-    fs::remove_all(dir);
-  }
-};
+using berth::testing::TempDb;
 const Scope kScope{"000000000000", "us-east-1"};
 }  // namespace
 

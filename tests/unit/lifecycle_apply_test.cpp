@@ -5,13 +5,14 @@
 
 #include "registry/lifecycle_apply.h"
 #include "state/ecr_lifecycle_store.h"
+#include "temp_dir.h"
 
 using namespace berth;
 namespace fs = std::filesystem;
 
 TEST_CASE("apply_lifecycle_policies deletes what the policy expires and records the evaluation") {
-  std::string tmpl = (fs::temp_directory_path() / "berth-lifecycle-XXXXXX").string();
-  fs::path dir = mkdtemp(tmpl.data());
+  testing::TempDir tmp("berth-lifecycle");
+  const fs::path& dir = tmp.path;
   {
     state::Database db((dir / "berth.db").string());
     registry::BlobStore blobs((dir / "registry").string());
@@ -47,5 +48,4 @@ TEST_CASE("apply_lifecycle_policies deletes what the policy expires and records 
       CHECK(state::EcrLifecycleStore(c).evaluated_at(repo_id) == now);
     });
   }
-  fs::remove_all(dir);
 }

@@ -13,19 +13,13 @@
 #include "registry/images.h"
 #include "registry/manifests.h"
 #include "registry/uploads.h"
+#include "temp_dir.h"
 
 using namespace berth::registry;
 namespace fs = std::filesystem;
 
 namespace {
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "berth-reg-XXXXXX").string();
-    path = mkdtemp(tmpl.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using berth::testing::TempDir;
 }  // namespace
 
 TEST_CASE("SHA-256 digests match the standard test vectors, streamed or not") {

@@ -4,25 +4,14 @@
 #include <filesystem>
 
 #include "state/db.h"
+#include "temp_dir.h"
 #include "state/ecs_task_store.h"
 
 using namespace berth::state;
 namespace fs = std::filesystem;
 
 namespace {
-struct TempDb {
-  fs::path dir;
-  std::unique_ptr<Database> db;
-  TempDb() {
-    std::string tmpl = (fs::temp_directory_path() / "berth-test-XXXXXX").string();
-    dir = mkdtemp(tmpl.data());
-    db = std::make_unique<Database>((dir / "berth.db").string());
-  }
-  ~TempDb() {
-    db.reset();
-    fs::remove_all(dir);
-  }
-};
+using berth::testing::TempDb;
 
 const char* kArn = "arn:aws:ecs:us-east-1:000000000000:task/default/0123456789abcdef0123456789abcdef";
 
