@@ -537,7 +537,8 @@ class Pass {
   int deregistration_delay_millis(const std::string& tg) {
     auto row = elb_->target_group(tg);
     if (!row) return 0;
-    auto v = json::get_string(parse(row->attributes), "deregistration_delay.timeout_seconds");
+    auto attributes = parse(row->attributes);  // get_string's view points into it
+    auto v = json::get_string(attributes, "deregistration_delay.timeout_seconds");
     int seconds = 300;
     if (v) try {
         seconds = std::stoi(std::string(*v));

@@ -204,7 +204,8 @@ TEST_CASE("the alarm evaluator moves alarms on stored data and hands over their 
   CHECK(fired[0].state == "ALARM");
   CHECK(fired[0].actions == std::vector<std::string>{"arn:aws:autoscaling:us-east-1:000000000000:scalingPolicy:p"});
   CHECK(sunk.size() == 1);
-  auto alarm = cw.ok("DescribeAlarms", "{}").body["MetricAlarms"][0].GetObject();
+  auto described = cw.ok("DescribeAlarms", "{}");  // alive while `alarm` looks into it
+  auto alarm = described.body["MetricAlarms"][0].GetObject();
   CHECK(json::view(alarm["StateValue"]) == "ALARM");
   CHECK(std::string(json::view(alarm["StateReason"])).starts_with("Threshold Crossed: 2 out of the last 3 datapoints"));
   CHECK(evaluator.evaluate_all().size() == 1);  // still ALARM: Auto Scaling actions repeat at each pass

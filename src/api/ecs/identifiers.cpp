@@ -30,8 +30,9 @@ std::string_view cluster_or_default(const json::Value& input, const char* member
 }
 
 std::optional<TaskDefinitionRef> task_definition_ref(const OpContext& ctx, std::string_view id) {
+  std::optional<Arn> arn;  // outlives the block: `id` may become a view into it
   if (id.starts_with("arn:")) {
-    auto arn = Arn::parse(id);
+    arn = Arn::parse(id);
     if (!arn || arn->service != "ecs" || arn->resource_type() != "task-definition" ||
         arn->account != ctx.account || arn->region != ctx.region)
       return std::nullopt;
