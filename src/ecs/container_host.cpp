@@ -10,7 +10,6 @@
 #include "state/ecs_task_store.h"
 
 namespace berth::ecs {
-namespace {
 void write_resource(json::Writer& w, const char* name, std::int64_t value) {
   w.StartObject();
   json::kv(w, "name", name);
@@ -39,7 +38,6 @@ void write_ports(json::Writer& w, const char* name, const std::set<int>& ports) 
   w.EndArray();
   w.EndObject();
 }
-}  // namespace
 
 std::optional<ContainerHost> host_of(const std::optional<runtime::HostInfo>& info) {
   if (!info) return std::nullopt;

@@ -4,6 +4,7 @@
 // placement candidates a cluster's instances and their tasks make.
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,11 @@ state::ContainerInstanceRow new_instance(const state::Scope& scope, const Instan
 // Registers the engine in a cluster that never had an instance (the first EC2 task's cluster).
 void ensure_engine_instance(state::Connection& db, const state::Scope& scope, std::string_view cluster,
                             const std::optional<ContainerHost>& host, std::int64_t now_millis);
+
+// One entry of registeredResources/remainingResources as ECS shapes it: an INTEGER (CPU, MEMORY)
+// or a STRINGSET of ports (PORTS, PORTS_UDP).
+void write_resource(json::Writer& w, const char* name, std::int64_t value);
+void write_ports(json::Writer& w, const char* name, const std::set<int>& ports);
 
 // Reads an instance row's doc: registered resources, attributes.
 Resources registered_resources(const json::Value& doc);

@@ -7,6 +7,7 @@
 #include "api/ecr/registry_rules.h"
 #include "api/pagination.h"
 #include "api/ecr/registration.h"
+#include "api/ecr/setting_pages.h"
 #include "api/services.h"
 #include "registry/lifecycle.h"
 #include "state/ecr_settings_store.h"
@@ -129,22 +130,17 @@ Outcome describe_templates(OpContext& ctx, const json::Value& in) {
   } else {
     rows = store.all(state::ecr_setting::kCreationTemplate);
   }
-  std::size_t start = 0;
-  if (auto t = json::get_string(in, "nextToken")) {
-    auto cursor = pagination::decode(*t);
-    if (!cursor) return errors::invalid_parameter("Invalid parameter at 'nextToken' failed to satisfy constraint: 'Invalid token'");
-    while (start < rows.size() && rows[start].key <= *cursor) ++start;
-  }
-  std::size_t limit = static_cast<std::size_t>(json::get_int(in, "maxResults").value_or(100));
-  std::size_t end = std::min(rows.size(), start + limit);
+  auto paged = setting_page(rows, in);
+  if (auto* e = std::get_if<AwsError>(&paged)) return *e;
+  const auto page = std::get<SettingPage>(paged);
   Body b;
   b.w.StartObject();
   json::kv(b.w, "registryId", ctx.account);
   b.w.Key("repositoryCreationTemplates");
   b.w.StartArray();
-  for (std::size_t i = start; i < end; ++i) write_template(b.w, rows[i]);
+  for (std::size_t i = page.start; i < page.end; ++i) write_template(b.w, rows[i]);
   b.w.EndArray();
-  if (end < rows.size()) json::kv(b.w, "nextToken", pagination::encode(rows[end - 1].key));
+  write_next_token(b.w, rows, page);
   b.w.EndObject();
   return b.done();
 }

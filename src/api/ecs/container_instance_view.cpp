@@ -6,36 +6,6 @@
 #include "state/tags_store.h"
 
 namespace berth::api::ecs {
-namespace {
-void write_int_resource(json::Writer& w, const char* name, std::int64_t value) {
-  w.StartObject();
-  json::kv(w, "name", name);
-  json::kv(w, "type", "INTEGER");
-  w.Key("doubleValue");
-  w.Double(0.0);
-  w.Key("longValue");
-  w.Int64(0);
-  w.Key("integerValue");
-  w.Int64(value);
-  w.EndObject();
-}
-void write_set_resource(json::Writer& w, const char* name, const std::set<int>& ports) {
-  w.StartObject();
-  json::kv(w, "name", name);
-  json::kv(w, "type", "STRINGSET");
-  w.Key("doubleValue");
-  w.Double(0.0);
-  w.Key("longValue");
-  w.Int64(0);
-  w.Key("integerValue");
-  w.Int(0);
-  w.Key("stringSetValue");
-  w.StartArray();
-  for (int p : ports) json::str(w, std::to_string(p));
-  w.EndArray();
-  w.EndObject();
-}
-}  // namespace
 
 std::optional<std::string> container_instance_arn(const OpContext& ctx, std::string_view cluster, std::string_view id) {
   if (id.starts_with("arn:")) {
@@ -73,13 +43,13 @@ void write_container_instance(OpContext& ctx, json::Writer& w, const state::Cont
   else json::raw(w, "{}");
   w.Key("remainingResources");
   w.StartArray();
-  write_int_resource(w, "CPU", registered.cpu - held.cpu);
-  write_int_resource(w, "MEMORY", registered.memory - held.memory);
+  berth::ecs::write_resource(w, "CPU", registered.cpu - held.cpu);
+  berth::ecs::write_resource(w, "MEMORY", registered.memory - held.memory);
   std::set<int> tcp = registered.tcp_ports, udp = registered.udp_ports;
   tcp.insert(held.tcp_ports.begin(), held.tcp_ports.end());
   udp.insert(held.udp_ports.begin(), held.udp_ports.end());
-  write_set_resource(w, "PORTS", tcp);
-  write_set_resource(w, "PORTS_UDP", udp);
+  berth::ecs::write_ports(w, "PORTS", tcp);
+  berth::ecs::write_ports(w, "PORTS_UDP", udp);
   w.EndArray();
   w.Key("registeredResources");
   if (const json::Value* r = json::member(doc, "registeredResources")) r->Accept(w);
